@@ -1,0 +1,65 @@
+"""The `bench` command: arguments, running, printing, writing JSON and the plot."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+NAMES = ("gradient", "traces", "jacobian", "startup", "figures")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--quick", action="store_true",
+                        help="small sizes and few repeats: seconds, for smoke tests")
+    parser.add_argument("--only", nargs="+", choices=NAMES, metavar="NAME",
+                        help=f"run only these benchmarks ({', '.join(NAMES)})")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="also write the results as JSON")
+    parser.add_argument("--plot", type=Path, metavar="FILE",
+                        help="draw the Jacobian cost plot (svg, png or pdf) from this run")
+
+
+def _unwritable(path: Path | None) -> str | None:
+    """Why a file cannot be written at path, checked before minutes of benchmarking."""
+    if path is None:
+        return None
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        return f"no such directory: {directory}"
+    if not os.access(directory, os.W_OK):
+        return f"cannot write into {directory}"
+    return None
+
+
+def run_command(args: argparse.Namespace) -> int:
+    from . import run
+    from .core import stderr_progress
+    from .jacobian import plot_jacobian_cost
+    from .report import text, write_json
+
+    names = list(args.only or NAMES)
+    if args.plot is not None and "jacobian" not in names:
+        print("error: --plot needs the jacobian benchmark", file=sys.stderr)
+        return 2
+    for path in (args.json, args.plot):
+        problem = _unwritable(path)
+        if problem:
+            print(f"error: {problem}", file=sys.stderr)
+            return 2
+    sections = run(names, args.quick, stderr_progress(len(names)))
+    if sys.stderr.isatty():
+        sys.stderr.write("\r\x1b[2K")
+    print(text(sections), end="")
+    if args.json is not None:
+        write_json(sections, args.quick, args.json)
+    if args.plot is not None:
+        plot_jacobian_cost(next(s for s in sections if s.name == "jacobian").data, args.plot)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ad_tutorial.bench",
+                                     description="Benchmark each mode of differentiation.")
+    add_arguments(parser)
+    return run_command(parser.parse_args(argv))

@@ -1,0 +1,111 @@
+"""What every benchmark shares: timing a call, and the shape of a result.
+
+A benchmark times each contender in the same process, several times over, and
+reports the median with the fastest and slowest repeat, so a noisy shared machine
+shows up as spread instead of as a wrong number. Timings are reported, never
+asserted: goals are checked and printed as met or missed.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import timeit
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a benchmark table: a median and its spread, in `unit`."""
+
+    label: str
+    median: float
+    low: float             # best repeat
+    high: float            # worst repeat
+    unit: str
+    ratio: float | None = None   # against the section's reference (see Section.ratio)
+
+
+@dataclass(frozen=True)
+class Goal:
+    """A target the project set itself, e.g. 'adjoint/primal ≤ 1.5'."""
+
+    text: str
+    value: float
+    target: float
+    at_most: bool          # the goal is value ≤ target (else value ≥ target)
+
+    @property
+    def met(self) -> bool:
+        return self.value <= self.target if self.at_most else self.value >= self.target
+
+
+@dataclass
+class Section:
+    """The result of one benchmark: rows for the table, goals, notes and raw data for plots."""
+
+    name: str
+    title: str
+    ratio: str = ""                          # what the ratio column means
+    rows: list[Row] = field(default_factory=list)
+    goals: list[Goal] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)
+    skipped: bool = False
+
+
+class Runner:
+    """Times calls with the settings of a quick or a full run, reporting progress on stderr."""
+
+    def __init__(self, quick: bool = False, progress: Callable[[str], None] | None = None):
+        self.quick = quick
+        self.repeats = 3 if quick else 7
+        self.min_time = 0.002 if quick else 0.05     # seconds per repeat
+        self.progress = progress or (lambda text: None)
+
+    def time(self, label: str, fn: Callable[[], object], repeats: int | None = None
+             ) -> list[float]:
+        """Seconds per call of fn, once per repeat; each repeat loops long enough to be measured."""
+        self.progress(label)
+        timer = timeit.Timer(fn)
+        once = timer.timeit(1)                        # also warms caches up
+        number = max(1, min(1_000_000, round(self.min_time / max(once, 1e-9))))
+        return [timer.timeit(number) / number for _ in range(repeats or self.repeats)]
+
+
+def row(label: str, samples: list[float], unit: str = "µs", scale: float = 1e6,
+        ratio: float | None = None) -> Row:
+    """A table row from timing samples in seconds, scaled into `unit`."""
+    return Row(label, statistics.median(samples) * scale, min(samples) * scale,
+               max(samples) * scale, unit, ratio)
+
+
+def stderr_progress(total: int) -> Callable[[int, str, str], None]:
+    """Progress lines '[k/total] benchmark: step' on stderr, overwritten in a terminal."""
+    tty = sys.stderr.isatty()
+
+    def show(k: int, name: str, step: str) -> None:
+        line = f"[{k}/{total}] {name}: {step}"
+        if tty:
+            sys.stderr.write("\r\x1b[2K" + line[:100])
+        else:
+            sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+    return show
+
+
+def write_atomic(path: Path, write: Callable[[str], object]) -> None:
+    """Let write(name) fill a temporary file next to path, then move it into place,
+    so an interrupted run never leaves a truncated file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise

@@ -1,0 +1,184 @@
+"""Benchmark 3: what a full Jacobian costs in each mode, as the shape of f changes.
+
+One tangent sweep gives one column of the Jacobian, one adjoint sweep one row. So
+f: Rⁿ → R needs n tangent sweeps but one adjoint sweep, and g: R → Rᵐ one tangent
+sweep but m adjoint sweeps. Timed for n, m from 1 to 1000, by hand and with
+torch.func.jacfwd / jacrev, and drawn on log axes where the modes cross.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import math
+import operator
+import statistics
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Callable
+
+import ad_tutorial as adt
+
+from .core import Runner, Section, row, write_atomic
+
+SIZES, QUICK_SIZES = (1, 3, 10, 30, 100, 300, 1000), (1, 3, 10)
+X = 0.3                                   # where g is differentiated; f at x_k = X + k/1000
+MODES = ("tangent sweeps", "adjoint sweeps", "torch.func.jacfwd", "torch.func.jacrev")
+SHAPES = {"f: Rⁿ → R": "n", "g: R → Rᵐ": "m"}
+
+
+def _named(body: Callable[..., Any], n: int) -> Callable[..., Any]:
+    """body(*xs) as a function of named inputs x1 … xn, which a trace numbers and names."""
+    def f(*xs):
+        return body(*xs)
+    f.__signature__ = inspect.Signature(
+        [inspect.Parameter(f"x{k}", inspect.Parameter.POSITIONAL_OR_KEYWORD)
+         for k in range(1, n + 1)])
+    return f
+
+
+def _sines(*xs):
+    """Σ_k sin(k·x_k), written with ad_tutorial's functions."""
+    return functools.reduce(operator.add, (adt.sin(k * x) for k, x in enumerate(xs, 1)))
+
+
+def _spread_sines(m: int) -> Callable[[Any], Any]:
+    """g(x) = (sin(x), sin(2x), …, sin(mx)), traced as one trace with output Σ_k g_k:
+    the outputs g_k are its sin nodes."""
+    def g(x):
+        return functools.reduce(operator.add, (adt.sin(k * x) for k in range(1, m + 1)))
+    return g
+
+
+def _outputs(t: adt.Trace) -> list[int]:
+    """The nodes of g's trace that are its outputs g_1 … g_m (the sin nodes, in order)."""
+    return [i for i, op in enumerate(t.ops) if op is adt.PRIMITIVES["sin"]]
+
+
+def jacobian_f_forward(n: int) -> list[float]:
+    """∇f by n tangent sweeps, one per input direction."""
+    t = adt.trace(_named(_sines, n), *[X + k / 1000 for k in range(1, n + 1)])
+    return [t.forward(**{name: 1.0}).derivative for name in t.inputs]
+
+
+def jacobian_f_reverse(n: int) -> list[float]:
+    """∇f by one adjoint sweep."""
+    t = adt.trace(_named(_sines, n), *[X + k / 1000 for k in range(1, n + 1)])
+    return list(t.reverse().gradient.values())
+
+
+def jacobian_g_forward(m: int) -> list[float]:
+    """dg/dx by one tangent sweep: the tangents of the m output nodes."""
+    t = adt.trace(_spread_sines(m), X)
+    tangents = t.forward(x=1.0).tangents
+    return [tangents[i] for i in _outputs(t)]
+
+
+def jacobian_g_reverse(m: int) -> list[float]:
+    """dg/dx by m adjoint sweeps, each from one output node."""
+    t = adt.trace(_spread_sines(m), X)
+    return [replace(t, output=i).reverse().gradient["x"] for i in _outputs(t)]
+
+
+def _torch_jacobians(size: int) -> dict[str, dict[str, Callable[[], Any]]]:
+    """torch.func.jacfwd / jacrev of the same f and g, vectorised as torch code is."""
+    import torch
+    from torch.func import jacfwd, jacrev
+
+    k = torch.arange(1, size + 1, dtype=torch.float64)
+    x = X + k / 1000
+    x0 = torch.tensor(X, dtype=torch.float64)
+
+    def f(x):
+        return torch.sin(k * x).sum()
+
+    def g(x):
+        return torch.sin(k * x)
+    return {
+        "f: Rⁿ → R": {"torch.func.jacfwd": lambda: jacfwd(f)(x),
+                      "torch.func.jacrev": lambda: jacrev(f)(x)},
+        "g: R → Rᵐ": {"torch.func.jacfwd": lambda: jacfwd(g)(x0),
+                      "torch.func.jacrev": lambda: jacrev(g)(x0)},
+    }
+
+
+def _exact(shape: str, size: int) -> list[float]:
+    """The Jacobian on paper: ∂/∂x_k sin(k·x_k) = k·cos(k·x_k); d/dx sin(kx) = k·cos(kx)."""
+    if shape == "f: Rⁿ → R":
+        return [k * math.cos(k * (X + k / 1000)) for k in range(1, size + 1)]
+    return [k * math.cos(k * X) for k in range(1, size + 1)]
+
+
+def run(runner: Runner) -> Section:
+    section = Section("jacobian", "Full Jacobian: n tangent sweeps against m adjoint sweeps "
+                      "(times include recording the trace)", ratio="time / adjoint sweeps")
+    by_hand = {"f: Rⁿ → R": (jacobian_f_forward, jacobian_f_reverse),
+               "g: R → Rᵐ": (jacobian_g_forward, jacobian_g_reverse)}
+    sizes = QUICK_SIZES if runner.quick else SIZES
+    data = {shape: {"sizes": list(sizes), **{mode: [] for mode in MODES}} for shape in SHAPES}
+    for size in sizes:
+        torch_jacobians = _torch_jacobians(size)
+        for shape, letter in SHAPES.items():
+            forward, reverse = by_hand[shape]
+            contenders = {"tangent sweeps": functools.partial(forward, size),
+                          "adjoint sweeps": functools.partial(reverse, size),
+                          **torch_jacobians[shape]}
+            exact = _exact(shape, size)
+            for mode, fn in contenders.items():      # agree before timing
+                got = [float(v) for v in _flat(fn())]
+                if not all(math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+                           for a, b in zip(got, exact, strict=True)):
+                    raise AssertionError(f"{mode} of {shape} at {letter}={size}: wrong Jacobian")
+            times = {mode: runner.time(f"{shape}, {letter} = {size}: {mode}", fn,
+                                       repeats=3 if size >= 300 else None)
+                     for mode, fn in contenders.items()}
+            reference = statistics.median(times["adjoint sweeps"])
+            for mode, samples in times.items():
+                data[shape][mode].append(statistics.median(samples))
+                section.rows.append(row(f"{shape}, {letter} = {size}: {mode}", samples, "ms",
+                                        1e3, statistics.median(samples) / reference))
+    section.data = data
+    section.notes.append("f(x) = Σ sin(k·x_k) and g(x) = (sin(k·x))_k: the same graph "
+                         "turned around; the plot is plot_jacobian_cost(section.data, path)")
+    return section
+
+
+def _flat(result: Any) -> list[Any]:
+    """A Jacobian as a flat list, from a list of floats or a torch tensor."""
+    return result.reshape(-1).tolist() if hasattr(result, "reshape") else list(result)
+
+
+def plot_jacobian_cost(results: dict[str, dict[str, list[float]]], path: str | Path) -> Path:
+    """Draw Jacobian time against n (for f) and m (for g) on log axes, both modes, to path.
+
+    `results` is the data of the jacobian benchmark. The file is written atomically;
+    an SVG is deterministic (fixed hash salt, no date), so reruns give the same bytes.
+    """
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    style = {"tangent sweeps": ("C0", "-", "o"), "adjoint sweeps": ("C1", "-", "s"),
+             "torch.func.jacfwd": ("C0", "--", None), "torch.func.jacrev": ("C1", "--", None)}
+    labels = {"f: Rⁿ → R": {"tangent sweeps": "forward: n tangent sweeps",
+                            "adjoint sweeps": "reverse: 1 adjoint sweep"},
+              "g: R → Rᵐ": {"tangent sweeps": "forward: 1 tangent sweep",
+                            "adjoint sweeps": "reverse: m adjoint sweeps"}}
+    path = Path(path)
+    with matplotlib.rc_context({"svg.hashsalt": "ad_tutorial", "font.size": 10}):
+        fig = Figure(figsize=(10, 4), layout="constrained")
+        for ax, (shape, letter) in zip(fig.subplots(1, 2, sharey=True), SHAPES.items()):
+            series = results[shape]
+            for mode in MODES:
+                colour, line, marker = style[mode]
+                ax.loglog(series["sizes"], [s * 1e3 for s in series[mode]], color=colour,
+                          linestyle=line, marker=marker, markersize=4,
+                          label=labels[shape].get(mode, mode))
+            ax.set_title(f"{shape}: the Jacobian is {'1 × n' if letter == 'n' else 'm × 1'}")
+            ax.set_xlabel(letter)
+            ax.grid(True, which="major", alpha=0.3)
+            ax.legend(fontsize=8)
+        fig.axes[0].set_ylabel("time for the full Jacobian (ms)")
+        fmt = path.suffix.lstrip(".") or "svg"
+        write_atomic(path, lambda tmp: fig.savefig(
+            tmp, format=fmt, metadata={"Date": None} if fmt == "svg" else None))
+    return path
