@@ -10,6 +10,7 @@ per sweep, hence n sweeps for the whole gradient of f: Rⁿ → R.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import mul
 
 from .primitives import MASKED_ZERO
 from .trace import Trace, TraceError
@@ -54,16 +55,16 @@ def seed_direction(trace: Trace, seed: dict[str, float]) -> dict[str, float]:
 def tangent_sweep(trace: Trace, seed: dict[str, float]) -> Tangent:
     """One forward sweep: v̇_i = Σ_j ∂v_i/∂v_j · v̇_j for i = 1 … k, in trace order."""
     direction = seed_direction(trace, seed)
-    n, values, args = len(trace), trace.values, trace.args
+    n, ops, args, partials = len(trace), trace.ops, trace.args, trace.local_partials
     # Constants have no tangent at all: a masked zero, so even 0·inf adds nothing.
-    tangents = list(direction.values()) + [0.0] * (n - len(direction))
-    tangents += [MASKED_ZERO] * (len(values) - n)
+    tangents = [*direction.values(), *[0.0] * (n - len(direction)),
+                *[MASKED_ZERO] * (len(trace.values) - n)]
     for i in range(len(direction), n):
-        p = trace.ops[i]
-        if p.tangent is not None:       # torch's own formula (see the primitive)
-            xs = [values[j] for j in args[i]]
-            tangents[i] = p.tangent(*[tangents[j] for j in args[i]], *xs, values[i])
-        else:
-            tangents[i] = sum([tangents[j] * d for j, d in zip(args[i], trace.partials(i))])
+        dxs = [tangents[j] for j in args[i]]
+        if ops[i].tangent is None:
+            tangents[i] = sum(map(mul, dxs, partials[i]))
+        else:                           # torch's own formula (see the primitive)
+            values = trace.values
+            tangents[i] = ops[i].tangent(*dxs, *[values[j] for j in args[i]], values[i])
     del tangents[n:]
     return Tangent(trace, direction, tangents)

@@ -70,14 +70,14 @@ class Adjoint:
 
 def adjoint_sweep(trace: Trace, seed: float = 1.0) -> Adjoint:
     """One reverse sweep: v̄_j += v̄_i · ∂v_i/∂v_j for i = k … 1, from ȳ = seed."""
-    n = len(trace)
+    n, args, partials = len(trace), trace.args, trace.local_partials
     # Constants' slots collect contributions too; nobody reads them. This keeps
     # the loop free of tests.
     adjoints = [0.0] * len(trace.values)
     adjoints[trace.output] = float(seed)
     for i in range(n - 1, len(trace.inputs) - 1, -1):
         g = adjoints[i]
-        for j, d in zip(trace.args[i], trace.partials(i)):
+        for j, d in zip(args[i], partials[i]):
             adjoints[j] += g * d
     del adjoints[n:]
     return Adjoint(trace, float(seed), adjoints)

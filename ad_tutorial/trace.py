@@ -14,23 +14,28 @@ this gives v_1 = ln v_−1, v_2 = v_−1 × v_0, v_3 = sin v_0, v_4 = v_1 + v_2,
 v_5 = v_4 − v_3, although Python computes the addition before sin. Nodes the
 output does not depend on are dropped.
 
-Storage is deliberately flat (three lists), so a million-node trace is cheap:
+Storage is deliberately flat (a few lists), so a million-node trace is cheap:
 ``values`` holds the nodes' values followed by the constants; ``args[i]`` are
 indices into ``values``; an index ≥ ``len(trace)`` is a constant.
+
+Recording a node also evaluates its local partials ∂v_i/∂v_j at the recorded
+values, as an AD tape's forward pass does. Both sweeps then only multiply and
+add: that is why a gradient costs a small multiple of evaluating f.
 """
 
 from __future__ import annotations
 
 import inspect
 import numbers
-from dataclasses import dataclass, replace
+import weakref
+from dataclasses import InitVar, dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Callable, Iterator, NamedTuple
 
+from .expression import Expression, parse
 from .primitives import PRIMITIVES, Primitive
 
 if TYPE_CHECKING:
-    from .expression import Expression
     from .forward import Tangent
     from .reverse import Adjoint
 
@@ -52,21 +57,24 @@ class Node(NamedTuple):
 class _Tape:
     """Where a function being traced appends its primitives, in the order it runs them."""
 
-    __slots__ = ("ops", "args", "values", "constants")
+    __slots__ = ("ops", "args", "values", "partials", "constants")
 
     def __init__(self) -> None:
         self.ops: list[Primitive | None] = []
         self.args: list[tuple[int, ...]] = []
         self.values: list[float] = []
+        self.partials: list[tuple[float, ...]] = []
         self.constants: list[float] = []     # referred to as ~k (negative) while recording
 
     def input(self, value: float) -> Traced:
-        return self.append(None, (), float(value))
+        return self.append(None, (), float(value), ())
 
-    def append(self, op: Primitive | None, args: tuple[int, ...], value: float) -> Traced:
+    def append(self, op: Primitive | None, args: tuple[int, ...], value: float,
+               partials: tuple[float, ...]) -> Traced:
         self.ops.append(op)
         self.args.append(args)
         self.values.append(value)
+        self.partials.append(partials)
         return Traced(self, len(self.values) - 1, value)
 
     def record(self, op: Primitive, operands: tuple[Any, ...]) -> Traced:
@@ -84,7 +92,8 @@ class _Tape:
                 xs.append(float(a))
             else:
                 raise TypeError(f"{op.name} cannot mix a traced value with {type(a).__name__}")
-        return self.append(op, tuple(refs), op.value(*xs))
+        value = op.value(*xs)
+        return self.append(op, tuple(refs), value, op.partials(*xs, value))
 
 
 class Traced:
@@ -156,6 +165,18 @@ class Trace:
     output: int
     function: Callable[..., Any] | None = None    # what was traced, to run it on torch too
     source: str | None = None                      # the expression text, if traced from one
+    # ∂v_i/∂(each argument of v_i) at `values`, one tuple per node; given by whoever
+    # just computed them, else computed here (so a replace() never keeps stale ones).
+    local_partials: list[tuple[float, ...]] = field(init=False, repr=False)
+    computed_partials: InitVar[list[tuple[float, ...]] | None] = None
+
+    def __post_init__(self, computed_partials: list[tuple[float, ...]] | None) -> None:
+        if computed_partials is None:
+            values = self.values
+            computed_partials = [
+                () if op is None else op.partials(*[values[j] for j in a], values[i])
+                for i, (op, a) in enumerate(zip(self.ops, self.args))]
+        object.__setattr__(self, "local_partials", computed_partials)
 
     def __len__(self) -> int:
         """Number of nodes, inputs included (constants are not nodes)."""
@@ -184,8 +205,7 @@ class Trace:
 
     def partials(self, i: int) -> tuple[float, ...]:
         """∂v_i/∂(each argument of v_i), evaluated at this trace's values."""
-        values = self.values
-        return self.ops[i].partials(*[values[j] for j in self.args[i]], values[i])
+        return self.local_partials[i]
 
     def at(self) -> dict[str, float]:
         """The input values, by name."""
@@ -211,13 +231,16 @@ class Trace:
         if unknown:
             raise TraceError(f"unknown input {sorted(unknown)[0]!r}; the inputs are "
                              + ", ".join(self.inputs))
-        values = self.values.copy()
+        values, ops, args = self.values.copy(), self.ops, self.args
+        partials = self.local_partials.copy()
         for k, name in enumerate(self.inputs):
             if name in inputs:
                 values[k] = float(inputs[name])
         for i in range(len(self.inputs), len(self)):
-            values[i] = self.ops[i].value(*[values[j] for j in self.args[i]])
-        return replace(self, values=values)
+            xs = [values[j] for j in args[i]]
+            values[i] = value = ops[i].value(*xs)
+            partials[i] = ops[i].partials(*xs, value)
+        return replace(self, values=values, computed_partials=partials)
 
     def __str__(self) -> str:
         from .tables import render
@@ -236,47 +259,52 @@ def _fmt_inputs(at: dict[str, float]) -> str:
     return ", ".join(f"{k}={v!r}" for k, v in at.items())
 
 
-def _number(tape: _Tape, output: int, n_inputs: int) -> tuple[list[int], list[int]]:
-    """Which recorded nodes to keep, in textbook order, and where each constant goes.
+def _number(tape: _Tape, output: int, n_inputs: int) -> list[int]:
+    """The recording positions of the nodes to keep, in textbook order.
 
-    Returns the kept nodes' recording positions (inputs first, then by depth, ties in
-    recording order) and the constants still used, in first-use order.
+    Inputs first, then the nodes the output depends on, by depth, ties in recording
+    order. Constants are recorded as ~k = −1−k, so in the lists below, which have a
+    tail of one entry per constant, they index that tail: a constant is never an
+    input of anything and its depth is 0.
     """
-    ops, args = tape.ops, tape.args
-    live = [False] * len(ops)
+    args, tail = tape.args, [0] * len(tape.constants)
+    live = [False] * (output + 1) + tail
     live[output] = True
-    for i in range(len(ops) - 1, n_inputs - 1, -1):
+    for i in range(output, n_inputs - 1, -1):     # nodes after the output are dead
         if live[i]:
             for j in args[i]:
-                if j >= 0:
-                    live[j] = True
-    depth = [0] * len(ops)
-    for i in range(n_inputs, len(ops)):
-        if live[i]:
-            depth[i] = 1 + max([depth[j] for j in args[i] if j >= 0], default=0)
-    kept = [i for i in range(n_inputs, len(ops)) if live[i]]
+                live[j] = True
+    kept = [i for i in range(n_inputs, output + 1) if live[i]]
+    depth = [0] * (output + 1) + tail
+    for i in kept:
+        depth[i] = 1 + max(map(depth.__getitem__, args[i]))
     if any(depth[a] > depth[b] for a, b in zip(kept, kept[1:])):
         kept.sort(key=depth.__getitem__)        # stable: ties stay in recording order
-    used = sorted({~j for i in kept for j in args[i] if j < 0})
-    return list(range(n_inputs)) + kept, used
+    return list(range(n_inputs)) + kept
 
 
 def _finish(tape: _Tape, inputs: tuple[str, ...], out: Traced,
             function: Callable[..., Any], source: str | None) -> Trace:
-    """Number the recorded nodes as the textbook does and store them flat."""
-    order, constants = _number(tape, out.index, len(inputs))
-    slot = [0] * len(tape.ops)
+    """Number the recorded nodes as the textbook does and store them flat.
+
+    The constants the kept nodes use follow the nodes in ``values``, in recording order.
+    """
+    order = _number(tape, out.index, len(inputs))
+    if len(order) == len(tape.ops):               # nothing dropped: every constant is used
+        constants = list(range(len(tape.constants)))
+    else:
+        constants = sorted(~j for i in order for j in tape.args[i] if j < 0)
+    # slot[j]: where recorded node j goes; constant ~k's slot sits at the tail, slot[~k].
+    slot = [0] * len(tape.ops) + [0] * len(tape.constants)
     for new, old in enumerate(order):
         slot[old] = new
-    constant_slot = {k: len(order) + m for m, k in enumerate(constants)}
-
-    def where(j: int) -> int:
-        return slot[j] if j >= 0 else constant_slot[~j]
-
+    for new, k in enumerate(constants, len(order)):
+        slot[~k] = new
     ops = [tape.ops[i] for i in order]
-    args = [tuple(map(where, tape.args[i])) for i in order]
+    args = [tuple(map(slot.__getitem__, tape.args[i])) for i in order]
     values = [tape.values[i] for i in order] + [tape.constants[k] for k in constants]
-    return Trace(inputs, ops, args, values, slot[out.index], function, source)
+    partials = [tape.partials[i] for i in order]
+    return Trace(inputs, ops, args, values, slot[out.index], function, source, partials)
 
 
 def trace(f: Callable[..., Any] | str | Expression, *args: float, **kwargs: float) -> Trace:
@@ -287,8 +315,6 @@ def trace(f: Callable[..., Any] | str | Expression, *args: float, **kwargs: floa
     ad_tutorial's functions, such as ``lambda x1, x2: adt.ln(x1) + x1*x2 - adt.sin(x2)``
     (inputs by position or keyword, numbered in the order of its parameters).
     """
-    from .expression import Expression, parse
-
     if isinstance(f, str):
         f = parse(f)
     tape = _Tape()
@@ -308,16 +334,48 @@ def trace(f: Callable[..., Any] | str | Expression, *args: float, **kwargs: floa
 def _bind_callable(f: Callable[..., Any], args: tuple[float, ...],
                    kwargs: dict[str, float]) -> dict[str, float]:
     """Match the inputs to f's parameters, in the order of its signature."""
-    try:
-        bound = inspect.signature(f).bind(*args, **kwargs)
-    except TypeError as e:
-        raise TraceError(f"inputs do not match the function: {e}") from None
-    bound.apply_defaults()
+    names = _plain_parameters(f)
+    if names is not None and len(args) == len(names) and not kwargs:
+        arguments = dict(zip(names, args))       # trace(f, 2.0, 5.0): one value per parameter
+    else:
+        try:
+            bound = inspect.signature(f).bind(*args, **kwargs)
+        except TypeError as e:
+            raise TraceError(f"inputs do not match the function: {e}") from None
+        bound.apply_defaults()
+        arguments = bound.arguments
     at = {}
-    for name, value in bound.arguments.items():
+    for name, value in arguments.items():
         if not isinstance(value, numbers.Real):
             raise TraceError(f"input {name} must be a number, not {type(value).__name__}")
         at[name] = float(value)
     if not at:
         raise TraceError("the function has no inputs to differentiate with respect to")
     return at
+
+
+_PLAIN = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+_parameter_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _plain_parameters(f: Callable[..., Any]) -> tuple[str, ...] | None:
+    """f's parameter names if each takes one positional value and has no default, else None.
+
+    Reading a signature is slow next to tracing a small function, so it is remembered
+    for as long as f exists.
+    """
+    try:
+        return _parameter_cache[f]
+    except (KeyError, TypeError):
+        pass
+    try:
+        parameters = inspect.signature(f).parameters.values()
+    except (TypeError, ValueError):
+        return None
+    names = tuple(p.name for p in parameters if p.kind in _PLAIN and p.default is p.empty)
+    names = names if len(names) == len(parameters) else None
+    try:
+        _parameter_cache[f] = names
+    except TypeError:                              # f cannot be weakly referenced
+        pass
+    return names
