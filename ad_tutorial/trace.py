@@ -57,35 +57,38 @@ class Node(NamedTuple):
 class _Tape:
     """Where a function being traced appends its primitives, in the order it runs them."""
 
-    __slots__ = ("ops", "args", "values", "partials", "constants")
+    __slots__ = ("ops", "args", "values", "partials", "depths", "constants")
 
     def __init__(self) -> None:
         self.ops: list[Primitive | None] = []
         self.args: list[tuple[int, ...]] = []
         self.values: list[float] = []
         self.partials: list[tuple[float, ...]] = []
+        self.depths: list[int] = []          # longest path from an input, for the numbering
         self.constants: list[float] = []     # referred to as ~k (negative) while recording
 
     def input(self, value: float) -> Traced:
-        return self.append(None, (), float(value), ())
+        return self.append(None, (), float(value), (), 0)
 
     def append(self, op: Primitive | None, args: tuple[int, ...], value: float,
-               partials: tuple[float, ...]) -> Traced:
+               partials: tuple[float, ...], depth: int) -> Traced:
         self.ops.append(op)
         self.args.append(args)
         self.values.append(value)
         self.partials.append(partials)
+        self.depths.append(depth)
         return Traced(self, len(self.values) - 1, value)
 
     def record(self, op: Primitive, operands: tuple[Any, ...]) -> Traced:
         """Apply `op` to traced values and numbers, appending one node."""
-        refs, xs = [], []
+        refs, xs, depth = [], [], 0
         for a in operands:
             if type(a) is Traced:
                 if a.tape is not self:
                     raise TraceError("a traced value from another trace was used")
                 refs.append(a.index)
                 xs.append(a.value)
+                depth = max(depth, self.depths[a.index])
             elif isinstance(a, numbers.Real):
                 refs.append(~len(self.constants))
                 self.constants.append(float(a))
@@ -93,7 +96,7 @@ class _Tape:
             else:
                 raise TypeError(f"{op.name} cannot mix a traced value with {type(a).__name__}")
         value = op.value(*xs)
-        return self.append(op, tuple(refs), value, op.partials(*xs, value))
+        return self.append(op, tuple(refs), value, op.partials(*xs, value), depth + 1)
 
 
 class Traced:
@@ -263,23 +266,17 @@ def _number(tape: _Tape, output: int, n_inputs: int) -> list[int]:
     """The recording positions of the nodes to keep, in textbook order.
 
     Inputs first, then the nodes the output depends on, by depth, ties in recording
-    order. Constants are recorded as ~k = −1−k, so in the lists below, which have a
-    tail of one entry per constant, they index that tail: a constant is never an
-    input of anything and its depth is 0.
+    order. (A constant ~k = −1−k marks an entry in the tail of `live`, unused.)
     """
-    args, tail = tape.args, [0] * len(tape.constants)
-    live = [False] * (output + 1) + tail
+    args = tape.args
+    live = [False] * (output + 1 + len(tape.constants))
     live[output] = True
     for i in range(output, n_inputs - 1, -1):     # nodes after the output are dead
         if live[i]:
             for j in args[i]:
                 live[j] = True
     kept = [i for i in range(n_inputs, output + 1) if live[i]]
-    depth = [0] * (output + 1) + tail
-    for i in kept:
-        depth[i] = 1 + max(map(depth.__getitem__, args[i]))
-    if any(depth[a] > depth[b] for a, b in zip(kept, kept[1:])):
-        kept.sort(key=depth.__getitem__)        # stable: ties stay in recording order
+    kept.sort(key=tape.depths.__getitem__)        # stable: ties stay in recording order
     return list(range(n_inputs)) + kept
 
 
