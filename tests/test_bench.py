@@ -1,0 +1,239 @@
+"""The benchmarks run in --quick mode and their numbers are consistent.
+
+Timings are never asserted (shared, noisy machines); what is checked is that every
+contender computes the same derivatives, checked against torch, and that the
+tables, goals, JSON and plot agree with the measurements they come from.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+import ad_tutorial as adt
+from ad_tutorial.bench import BENCHMARKS, Runner, gradient, jacobian, rendering, startup, traces
+from ad_tutorial.bench.report import _number, as_json, text
+
+ROOT = Path(__file__).resolve().parents[1]
+RTOL = 1e-9
+
+
+def close(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=RTOL, abs_tol=1e-12)
+
+
+def check_rows(section) -> None:
+    """Every row is a median inside its spread; the ratios are what the medians say."""
+    assert section.rows
+    for r in section.rows:
+        assert r.low <= r.median <= r.high and r.median > 0, r
+
+
+@pytest.fixture(scope="module")
+def quick() -> Runner:
+    return Runner(quick=True)
+
+
+# --- 1. one gradient of the seed example ------------------------------------------
+
+@pytest.fixture(scope="module")
+def gradient_section(quick):
+    return gradient.run(quick)
+
+
+def test_gradient_agrees_with_torch_and_the_tutorial(gradient_section):
+    data = gradient_section.data
+    x1, x2 = gradient.AT
+    on_paper = [1 / x1 + x2, x1 - math.cos(x2)]          # 5.5 and 1.716…
+    for got in data["gradient"].values():
+        assert all(map(close, got, on_paper))
+    for got in data["directional derivative"].values():
+        assert close(got[0], on_paper[0])
+    assert set(data["gradient"]) == {"hand-written", "torch.autograd: backward()",
+                                     "torch.autograd.grad", "torch.func.grad"}
+    x = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in gradient.AT]
+    expected = torch.autograd.grad(gradient.seed(*x), x)
+    assert all(map(close, data["gradient"]["hand-written"], map(float, expected)))
+
+
+def test_gradient_table_ratios_and_goals_come_from_the_medians(gradient_section):
+    check_rows(gradient_section)
+    rows = {r.label: r for r in gradient_section.rows}
+    adjoint = rows["hand-written: trace + adjoint sweep"]
+    tangent = rows["hand-written: trace + tangent sweep"]
+    assert adjoint.ratio == tangent.ratio == 1.0
+    for name in ("torch.autograd.grad", "torch.func.grad"):
+        assert math.isclose(rows[name].ratio, rows[name].median / adjoint.median)
+    assert math.isclose(rows["torch.func.jvp"].ratio, rows["torch.func.jvp"].median
+                        / tangent.median)
+    gradient_goal, directional_goal = gradient_section.goals
+    fastest_autograd = min(rows["torch.autograd.grad"].median,
+                           rows["torch.autograd: backward()"].median)
+    assert math.isclose(gradient_goal.value, fastest_autograd / adjoint.median)
+    assert gradient_goal.met == (gradient_goal.value >= 10)
+    assert math.isclose(directional_goal.value,
+                        rows["torch.autograd.forward_ad"].median / tangent.median)
+
+
+# --- 2. big random traces -------------------------------------------------------------
+
+def test_random_traces_are_finite_and_every_node_counts():
+    f = traces.random_function(2_000, seed=3)
+    t = adt.trace(f, **traces.INPUTS)
+    assert len(t) == 2_000
+    assert all(map(math.isfinite, t.values))
+    assert t.value == f(*traces.INPUTS.values())               # same plan on floats
+    assert traces.random_plan(500, seed=3) == traces.random_plan(500, seed=3)
+
+
+def test_traces_benchmark_gradients_match_torch(quick):
+    section = traces.run(quick)
+    check_rows(section)
+    for size in traces.QUICK_SIZES:
+        data = section.data[str(size)]
+        hand, theirs = data["gradient"], data["torch gradient"]
+        assert hand.keys() == theirs.keys()
+        assert all(close(hand[k], theirs[k]) for k in hand)
+        along_x = sum(hand[k] * x for k, x in traces.INPUTS.items())
+        assert math.isclose(data["derivative along x"], along_x, rel_tol=1e-9, abs_tol=1e-12)
+        assert 0 < data["bytes per node"] < 10_000
+        rows = {r.label.split(": ", 1)[1]: r for r in section.rows
+                if r.label.startswith(f"{size:,} nodes:")}
+        primal = rows["evaluate (primal sweep)"]
+        assert primal.ratio == 1.0
+        adjoint_goal = next(g for g in section.goals
+                            if g.text == f"{size:,} nodes: adjoint sweep / primal")
+        assert math.isclose(adjoint_goal.value, rows["adjoint sweep"].median / primal.median)
+
+
+# --- 3. Jacobian cost -----------------------------------------------------------------
+
+@pytest.mark.parametrize("size", [1, 2, 7])
+def test_hand_jacobians_match_torch(size):
+    from torch.func import jacrev
+    k = torch.arange(1, size + 1, dtype=torch.float64)
+    x = jacobian.X + k / 1000
+    f_rows = jacrev(lambda x: torch.sin(k * x).sum())(x).tolist()
+    g_column = jacrev(lambda x: torch.sin(k * x))(torch.tensor(jacobian.X,
+                                                               dtype=torch.float64)).tolist()
+    for got in (jacobian.jacobian_f_forward(size), jacobian.jacobian_f_reverse(size)):
+        assert all(map(close, got, f_rows))
+    for got in (jacobian.jacobian_g_forward(size), jacobian.jacobian_g_reverse(size)):
+        assert all(map(close, got, g_column))
+
+
+def test_jacobian_benchmark_data_and_plot(quick, tmp_path):
+    section = jacobian.run(quick)
+    check_rows(section)
+    for shape in jacobian.SHAPES:
+        series = section.data[shape]
+        assert series["sizes"] == list(jacobian.QUICK_SIZES)
+        for mode in jacobian.MODES:
+            assert len(series[mode]) == len(series["sizes"]) and min(series[mode]) > 0
+    first, second = tmp_path / "a.svg", tmp_path / "b.svg"
+    jacobian.plot_jacobian_cost(section.data, first)
+    jacobian.plot_jacobian_cost(section.data, second)
+    svg = first.read_bytes()
+    assert svg.startswith(b"<?xml") and b"<dc:date>" not in svg
+    assert svg == second.read_bytes()                          # deterministic
+    assert [p.name for p in tmp_path.iterdir()] and not list(tmp_path.glob(".*"))
+
+
+# --- 4. start-up ------------------------------------------------------------------------
+
+def test_trace_imports_nothing_heavy():
+    assert startup.heavy_imports(startup.trace_command()) == []
+    assert "torch" in startup.heavy_imports([sys.executable, "-c", "import torch"])
+
+
+@pytest.mark.slow
+def test_startup_benchmark_runs(quick):
+    section = startup.run(quick)
+    check_rows(section)
+    assert section.data["heavy imports"] == []
+    ours, torch_import = section.rows
+    assert math.isclose(section.goals[0].value, ours.low / torch_import.low)
+
+
+# --- 5. figures ------------------------------------------------------------------------
+
+def test_figures_benchmark_skips_clearly_without_the_figures_module(quick, monkeypatch):
+    monkeypatch.setattr(rendering.importlib.util, "find_spec", lambda name: None)
+    section = rendering.run(quick)
+    assert section.skipped and not section.rows
+    assert "ad_tutorial.figures" in section.notes[0]
+    assert "skipped" in text([section])
+
+
+@pytest.mark.slow
+def test_plain_script_draws_the_tutorials_14_figures(tmp_path):
+    subprocess.run([sys.executable, "-m", "ad_tutorial.bench.plain_figures", str(tmp_path)],
+                   check=True, capture_output=True, env=startup._environment())
+    assert len(list(tmp_path.glob("figure*.png"))) == 14
+
+
+@pytest.mark.slow
+def test_figures_benchmark_runs_when_the_figures_command_exists(quick):
+    section = rendering.run(quick)
+    if section.skipped:
+        pytest.skip(section.notes[0])
+    check_rows(section)
+    assert section.data["files"]["plain"] == 14
+    assert section.data["files"]["ours"] > 14
+
+
+# --- the command --------------------------------------------------------------------------
+
+def bench(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ad_tutorial.bench", *args],
+                          capture_output=True, text=True, env=startup._environment())
+
+
+def test_command_prints_the_table_and_writes_json(tmp_path):
+    out = tmp_path / "bench.json"
+    done = bench("--quick", "--only", "gradient", "--json", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "hand-written: trace + adjoint sweep" in done.stdout and "goal" in done.stdout
+    assert "[1/1] gradient:" in done.stderr                    # progress
+    result = json.loads(out.read_text())
+    assert result["quick"] is True and result["machine"]["torch"] == torch.__version__
+    (section,) = result["sections"]
+    assert section["name"] == "gradient" and len(section["rows"]) == 7
+    assert all(g["met"] == (g["value"] >= g["target"]) for g in section["goals"])
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--json", "/no/such/dir/x.json"], "no such directory"),
+    (["--only", "gradient", "--plot", "x.svg"], "--plot needs the jacobian benchmark"),
+    (["--only", "nothing"], "invalid choice"),
+])
+def test_command_refuses_bad_arguments_in_one_line(args, message):
+    done = bench("--quick", *args)
+    assert done.returncode == 2
+    assert message in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.slow
+def test_quick_run_of_everything(tmp_path):
+    done = bench("--quick", "--json", str(tmp_path / "b.json"), "--plot", str(tmp_path / "j.svg"))
+    assert done.returncode == 0, done.stderr
+    names = [s["name"] for s in json.loads((tmp_path / "b.json").read_text())["sections"]]
+    assert names == list(BENCHMARKS)
+    assert (tmp_path / "j.svg").stat().st_size > 0
+
+
+def test_numbers_are_written_for_people():
+    assert [_number(x) for x in (0.012345, 4.567, 789.1, 12345.6, 0.0)] == \
+        ["0.0123", "4.57", "789", "12,346", "0"]
+
+
+def test_json_carries_goal_verdicts(gradient_section):
+    result = as_json([gradient_section], quick=True)
+    assert [g["met"] for g in result["sections"][0]["goals"]] == \
+        [g.met for g in gradient_section.goals]
