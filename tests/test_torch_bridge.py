@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 import ad_tutorial as adt
 from ad_tutorial import primitives
-from ad_tutorial.torch_bridge import agree, finite_difference, torch_forward, torch_reverse
+from ad_tutorial.torch_bridge import (agree, finite_difference, magnitudes, torch_forward,
+                                      torch_reverse)
 
 from .strategies import (SMOOTH_UNARY, edge_points, expressions, used,
                          well_conditioned_points)
@@ -43,7 +44,8 @@ def test_any_seed_direction_matches_torch_forward_mode(text, point, seed):
     seed = {k: v for k, v in seed.items() if k in t.inputs} or {t.inputs[0]: 1.0}
     tangent = t.forward(**seed)
     _, derivative = torch_forward(t, tangent.seed)
-    assert agree(tangent.derivative, derivative), (tangent.derivative, derivative)
+    _, scale, _ = magnitudes(t, tangent, t.reverse())
+    assert agree(tangent.derivative, derivative, scale=scale), (tangent.derivative, derivative)
 
 
 @given(expressions(max_leaves=5, unary=SMOOTH_UNARY, binary=("+", "-", "*")),
@@ -119,3 +121,26 @@ def test_agree_is_strict():
     assert agree(math.nan, math.nan) and not agree(math.nan, 1.0)
     assert agree(math.inf, math.inf) and not agree(math.inf, -math.inf)
     assert not agree(math.inf, 1e308)
+
+
+def test_cancellation_is_judged_against_the_terms_that_cancelled():
+    """d/dx cos(x/x) is 0 by hand and 1.1e-16 in torch (g/y against g·(1/y)): agreement."""
+    c = adt.compare("cos(x/x)", x=1.25)
+    gradient = c.rows[2]
+    assert gradient.handwritten == 0.0 and gradient.torch != 0.0
+    assert gradient.scale > 1.0 and c.ok
+    assert not agree(0.0, 1.1e-16)                       # without the scale, no agreement
+    assert not agree(1.0, 1.0 + 1e-8, scale=1.0)         # and the scale is no free pass
+
+
+def test_magnitudes_of_the_seed_example():
+    """|own value| + Σ |∂v_i/∂v_j| · (magnitude of v_j), node by node."""
+    t = adt.trace(SEED, x1=2.0, x2=5.0)
+    y, dot, bar = magnitudes(t, t.forward(), t.reverse())
+    ln2, s5, c5 = math.log(2), abs(math.sin(5)), abs(math.cos(5))
+    m1, m2, m3 = ln2 + 0.5 * 2, 10 + 5 * 2 + 2 * 5, s5 + c5 * 5
+    m4 = (10 + ln2) + m1 + m2
+    assert math.isclose(y, (10 + ln2 - math.sin(5)) + m4 + m3, rel_tol=1e-15)
+    d1, d2 = 0.5 + 0.5 * 1, 5 + 5 * 1 + 2 * 0
+    assert dot == 5.5 + (5.5 + d1 + d2) + 0.0
+    assert bar == [5.0 + 0.5, c5 + 2.0]
