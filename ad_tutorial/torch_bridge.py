@@ -132,7 +132,7 @@ def _difference(a: float, b: float) -> str:
     return "same" if agree(a, b) else "differ"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Comparison:
     """The hand-written engine against torch, row by row; ``ok`` when every row agrees."""
 
@@ -161,6 +161,8 @@ class Comparison:
         lines.append(f"hand-written and torch {verdict} (float64, rtol {RTOL:g} of the "
                      "terms summed; nan and inf exactly)")
         return "\n".join(lines)
+
+    __repr__ = __str__          # at the prompt, a comparison shows its table
 
     def _repr_html_(self) -> str:
         import html

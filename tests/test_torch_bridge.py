@@ -104,6 +104,7 @@ def test_seed_example_agrees_and_prints_every_quantity():
                                             "∇y·ẋ, ẋ = (1, 0)"]
     assert c.rows[3].torch == 2 - math.cos(5)
     assert "agree" in str(c) and "MISMATCH" not in str(c)
+    assert repr(c) == str(c) and "<pre>" in c._repr_html_()
 
 
 def test_a_wrong_derivative_rule_is_caught(monkeypatch):
