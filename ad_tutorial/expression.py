@@ -51,7 +51,7 @@ class ExpressionError(ValueError):
     """An expression outside the whitelist, with the 1-based column of the problem."""
 
     def __init__(self, message: str, column: int | None = None) -> None:
-        super().__init__(message if column is None else f"{message} at column {column}")
+        super().__init__(message if column is None else f"column {column}: {message}")
         self.message, self.column = message, column
 
 
