@@ -8,7 +8,7 @@ LESSON = Lesson(
     name="autograd",
     title="Autograd in practice",
     about="requires_grad, grad_fn, backward, .grad, retain_grad, accumulating and zeroing gradients",
-    sources="section 2.4 of the tutorial (cells 37-46)",
+    sources="section 2.4 of the tutorial, cells 37-46",
     cells=(
         Cell(section="Tensors that record their computation",
              code="import torch\n# The default setting is requires_grad = False\n"

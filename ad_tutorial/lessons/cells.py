@@ -106,19 +106,26 @@ def execute(code: str, namespace: dict[str, Any],
 
 
 def display(value: Any, error: BaseException | None = None) -> str:
-    """The text Jupyter displays for a value (IPython's layout for a flat tuple)."""
+    """The text Jupyter displays for a value (IPython's layout for a flat tuple or list).
+
+    A tuple or list too long for one line, or holding multi-line items, is shown
+    one item per line, continuation lines indented by one space.
+    """
     if error is not None:
         return f"{type(error).__name__}: {error}\n"
     if value is None:
         return ""
     if is_graph(value):
         return "[a graph: the notebook of this lesson draws it]\n"
-    if type(value) is not tuple or not value:
+    if type(value) not in (tuple, list) or not value:
         return repr(value) + "\n"
+    opening, closing = ("(", ")") if type(value) is tuple else ("[", "]")
+    if type(value) is tuple and len(value) == 1:
+        closing = ",)"
     parts = [repr(v) for v in value]
-    line = "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
+    line = opening + ", ".join(parts) + closing
     if "\n" in line or len(line) > WIDTH:
-        line = "(" + ",\n ".join(p.replace("\n", "\n ") for p in parts) + ")"
+        line = opening + ",\n ".join(p.replace("\n", "\n ") for p in parts) + closing
     return line + "\n"
 
 

@@ -8,7 +8,7 @@ LESSON = Lesson(
     name="tensors",
     title="Tensors in PyTorch",
     about="create, reshape, type, move, combine, broadcast and index torch tensors",
-    sources="part 1 of the tutorial (cells 1-34)",
+    sources="part 1 of the tutorial, cells 1-34",
     cells=(
         Cell(section="Create a tensor",
              code="import torch\n# Check the version of a module\nprint(torch.__version__)",
@@ -88,13 +88,20 @@ tensor([[ 0,  1,  2,  3],
         Cell(code="torch.ByteTensor([1, 2, 3]).dtype",
              says="`ByteTensor` gives uint8.",
              shows='torch.uint8'),
-        Cell(code="[torch.FloatTensor([1]).dtype, torch.DoubleTensor([1]).dtype,\n"
-                  " torch.ByteTensor([1]).dtype, torch.CharTensor([1]).dtype,\n"
-                  " torch.IntTensor([1]).dtype, torch.LongTensor([1]).dtype,\n"
-                  " torch.BoolTensor([1]).dtype]",
+        Cell(code="for constructor in (torch.FloatTensor, torch.DoubleTensor, torch.ByteTensor,\n"
+                  "                    torch.CharTensor, torch.IntTensor, torch.LongTensor,\n"
+                  "                    torch.BoolTensor):\n"
+                  "    print(constructor.__name__, constructor([1, 0]).dtype)",
              says="All seven typed constructors from the tutorial's list, FloatTensor to "
                   "BoolTensor, and the dtype each one gives.",
-             shows='[torch.float32, torch.float64, torch.uint8, torch.int8, torch.int32, torch.int64, torch.bool]'),
+             shows="""\
+FloatTensor torch.float32
+DoubleTensor torch.float64
+ByteTensor torch.uint8
+CharTensor torch.int8
+IntTensor torch.int32
+LongTensor torch.int64
+BoolTensor torch.bool"""),
         Cell(section="Use a GPU for tensor computation",
              code="torch.ones(10).device",
              says="A new tensor lives in main memory, for the CPU, unless told otherwise.",

@@ -43,10 +43,10 @@ def _trace_checks(v: SimpleNamespace) -> bool:
         v.t.value, v.f(*_torch_point(v)).item())
 
 
-def _graph_edges(v: SimpleNamespace) -> bool:
-    """The drawn graph has exactly the tutorial's edges."""
-    edges = re.findall(r'"?(v_-?\d+)"? -> "?(v_-?\d+)"?', v.out.source)
-    return set(edges) == TUTORIAL_EDGES and len(edges) == len(TUTORIAL_EDGES)
+def _graph_edges(graph) -> set[tuple[str, str]] | None:
+    """The edges of a drawn graph (None if one is drawn twice)."""
+    edges = re.findall(r'"?(v_-?\d+)"? -> "?(v_-?\d+)"?', graph.source)
+    return set(edges) if len(set(edges)) == len(edges) else None
 
 
 def _retained_grads_are_adjoints(v: SimpleNamespace) -> bool:
@@ -64,7 +64,7 @@ LESSON = Lesson(
     name="two-modes",
     title="The two modes of automatic differentiation",
     about="forward and reverse mode by hand on ln(x1) + x1*x2 - sin(x2), next to torch.autograd",
-    sources="sections 2.2 and 2.3 of the tutorial (cells 35-36 and their traces)",
+    sources="sections 2.2 and 2.3 of the tutorial, cells 35-36 and their tables",
     cells=(
         Cell(section="The evaluation trace",
              code="import torch\nimport ad_tutorial as adt\n\n"
@@ -74,18 +74,22 @@ LESSON = Lesson(
                   "v_-1, v_0, then one primitive per row, v_1 … v_5 = y.",
              check=_trace_checks),
         Cell(code='from graphviz import Digraph\n\n'
-                  'graph = Digraph("ComputationGraph", graph_attr={"rankdir": "LR"},\n'
-                  '                node_attr={"shape": "circle"})\n'
-                  'for node in t.nodes():\n'
-                  '    graph.node(node.name, label=f"<v<sub>{node.name[2:]}</sub>>")\n'
-                  '    for j in node.args:\n'
-                  '        if j < len(t):          # slots past the nodes hold constants\n'
-                  '            graph.edge(t.name(j), node.name)\n'
-                  'graph',
-             says="The trace is a graph: an edge from each argument to the node using it "
-                  "(the tutorial drew this one by hand).",
+                  'def draw(t, adjoint=False):\n'
+                  '    """The trace as a graph: argument -> node (node -> argument for adjoints)."""\n'
+                  '    graph = Digraph(graph_attr={"rankdir": "RL" if adjoint else "LR"},\n'
+                  '                    node_attr={"shape": "circle"})\n'
+                  '    for node in t.nodes():\n'
+                  '        graph.node(node.name, label=f"<v<sub>{node.name[2:]}</sub>>")\n'
+                  '        for j in node.args:\n'
+                  '            if j < len(t):          # slots past the nodes hold constants\n'
+                  '                edge = (node.name, t.name(j)) if adjoint else (t.name(j), node.name)\n'
+                  '                graph.edge(*edge)\n'
+                  '    return graph\n\n'
+                  'draw(t)',
+             says="The trace is a graph, an edge from each argument to the node that uses it: "
+                  "the tutorial drew this one by hand.",
              shows="[a graph: the notebook of this lesson draws it]",
-             check=_graph_edges),
+             check=lambda v: _graph_edges(v.out) == TUTORIAL_EDGES),
         Cell(section="Forward mode: one sweep per input",
              code="tangent = t.forward(x1=1.0)\nprint(tangent)",
              says="Seed ẋ = (1, 0) and carry a tangent v̇ along every row: one sweep gives "
@@ -110,6 +114,11 @@ LESSON = Lesson(
              says="Seed ȳ = 1 and walk the trace backwards, each node passing v̄_i · ∂v_i/∂v_j "
                   "to its arguments: one sweep gives both partials.",
              check=lambda v: all(map(close, v.adjoint.gradient.values(), _torch_gradient(v)))),
+        Cell(code="draw(t, adjoint=True)",
+             says="The adjoint sweep walks the same graph backwards, each node sending its v̄ "
+                  "to its arguments (the tutorial's reverse adjoint graph).",
+             shows="[a graph: the notebook of this lesson draws it]",
+             check=lambda v: _graph_edges(v.out) == {(b, a) for a, b in TUTORIAL_EDGES}),
         Cell(code="adjoint.gradient",
              says="The gradient is the adjoints of the inputs: x̄1 = v̄_-1 = 5.5, "
                   "x̄2 = v̄_0 = 1.716.",
