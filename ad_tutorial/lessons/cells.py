@@ -70,7 +70,8 @@ class Lesson:
                 gpu = _gpu_available()
             text = printed + display(value, error)
             problem = _problem(cell, namespace, text, value, error, gpu)
-            yield Outcome(cell, number, text, printed, value, problem, gpu)
+            yield Outcome(cell, number, text, printed, value, problem,
+                          gpu if cell.uses_gpu else None)
 
 
 @dataclass(frozen=True)

@@ -21,11 +21,12 @@ def _lesson(name: str):
         raise _usage_error(str(e)) from None
 
 
-def run_lesson(name: str | None, step: bool = False, stdin: TextIO = sys.stdin,
-               stdout: TextIO = sys.stdout) -> int:
+def run_lesson(name: str | None, step: bool = False, stdin: TextIO | None = None,
+               stdout: TextIO | None = None) -> int:
     """List the lessons (no name), or run one; exit status 1 if a cell's check fails."""
     from .terminal import listing, run
 
+    stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     if name is None:
         if step:
             raise _usage_error("--step needs a lesson NAME; the lessons are: "
@@ -45,8 +46,7 @@ def run_lesson(name: str | None, step: bool = False, stdin: TextIO = sys.stdin,
     return 0
 
 
-def write_notebooks(name: str | None, every: bool, out: str,
-                    stdout: TextIO = sys.stdout) -> int:
+def write_notebooks(name: str | None, every: bool, out: str) -> int:
     """Write one lesson (or --all) as DIR/NAME.ipynb, printing each path written."""
     from ..notebooks import write_notebook
 
@@ -60,5 +60,5 @@ def write_notebooks(name: str | None, every: bool, out: str,
         except OSError as e:
             raise _usage_error(f"cannot write a notebook in {out}: "
                                f"{e.strerror or e}") from None
-        print(path, file=stdout)
+        print(path)
     return 0

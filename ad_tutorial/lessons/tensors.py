@@ -113,22 +113,25 @@ BoolTensor torch.bool"""),
              shows="device(type='cpu')",
              on_gpu="device(type='cuda', index=0)"),
         Cell(code="torch.ones(5, device=cuda0)",
-             says="The `device` argument creates a tensor directly on a device.",
+             says="The `device` argument creates a tensor directly on a device: on the tutorial's "
+                  "GPU it printed device='cuda:0'.",
              shows='tensor([1., 1., 1., 1., 1.])',
              on_gpu="tensor([1., 1., 1., 1., 1.], device='cuda:0')"),
         Cell(code="# If available, indexing the cuda also works\n"
                   'torch.ones(5, device=0 if torch.cuda.is_available() else "cpu")',
-             says="A GPU can also be named by its index (0 is cuda:0); the CPU stands in "
-                  "when there is no GPU.",
+             says="A GPU can also be named by its index, 0 for cuda:0, as in the tutorial; the "
+                  "CPU stands in when there is no GPU.",
              shows='tensor([1., 1., 1., 1., 1.])',
              on_gpu="tensor([1., 1., 1., 1., 1.], device='cuda:0')"),
         Cell(code="# If available, the string also works\n"
                   'torch.ones(5, device="cuda:0" if torch.cuda.is_available() else "cpu")',
-             says='Or by its name, "cuda:0"; again the CPU stands in without a GPU.',
+             says='Or by its name, "cuda:0", as in the tutorial; again the CPU stands in without '
+                  "a GPU.",
              shows='tensor([1., 1., 1., 1., 1.])',
              on_gpu="tensor([1., 1., 1., 1., 1.], device='cuda:0')"),
         Cell(code="# Use the to method the move a tensor\nx = torch.ones(5).to(cuda0)\nx",
-             says="`.to(device)` moves (copies) a tensor to a device.",
+             says="`.to(device)` moves (copies) a tensor to a device: to cuda:0 in the tutorial, "
+                  "to the CPU here when there is no GPU.",
              shows='tensor([1., 1., 1., 1., 1.])',
              on_gpu="tensor([1., 1., 1., 1., 1.], device='cuda:0')"),
         Cell(code='# One can also move a tensor from GPU to CPU\nx.to("cpu").device',

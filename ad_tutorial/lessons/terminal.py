@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import TextIO
 
 from . import LESSONS
@@ -43,7 +42,7 @@ def show(outcome: Outcome, total: int, color: bool) -> str:
     return "\n".join(parts) + "\n"
 
 
-def run(lesson: Lesson, out: TextIO = sys.stdout, step: TextIO | None = None,
+def run(lesson: Lesson, out: TextIO, step: TextIO | None = None,
         color: bool | None = None) -> int:
     """Run a lesson, printing every cell; return how many cells' checks failed.
 
