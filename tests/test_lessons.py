@@ -233,7 +233,7 @@ def test_running_a_lesson_prints_explanation_code_and_output(capsys):
     cells_ = LESSONS["autograd"].cells
     for k, cell in enumerate(cells_, 1):
         assert f"[{k}/{len(cells_)}] {cell.says}" in out
-        assert "\n".join("    " + line for line in cell.code.splitlines()) in out
+        assert "\n".join(("    " + line).rstrip() for line in cell.code.splitlines()) in out
     assert "tensor(5., requires_grad=True) tensor(116.)" in out
     assert "\x1b[" not in out                     # not a terminal: no colours
 

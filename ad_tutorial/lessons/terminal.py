@@ -30,7 +30,7 @@ def show(outcome: Outcome, total: int, color: bool) -> str:
     cell = outcome.cell
     code = highlight(cell.code) if color else cell.code
     parts = [f"[{outcome.number}/{total}] {cell.says}", "",
-             "\n".join("    " + line for line in code.splitlines()), ""]
+             "\n".join(("    " + line).rstrip() for line in code.splitlines()), ""]
     if outcome.text:
         parts.append(outcome.text.rstrip("\n"))
     if outcome.gpu is False:
