@@ -7,6 +7,7 @@ user can cause into one line on stderr with exit status 2.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from typing import Any, Sequence
 
@@ -167,8 +168,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _protect_expression(argv: list[str]) -> list[str]:
+    """Keep an expression such as "-x**2" from being read as an option.
+
+    argparse takes a word starting with "-" for an option unless it contains a space,
+    so a space is added to such an expression (the parser ignores it).
+    """
+    if len(argv) > 1 and argv[0] in ("trace", "check", "graph", "explore") and \
+            argv[1].startswith("-") and not re.fullmatch(r"-h|--[a-z][\w-]*(=.*)?", argv[1]):
+        return [argv[0], argv[1] + " ", *argv[2:]]
+    return argv
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    argv = _protect_expression(list(sys.argv[1:] if argv is None else argv))
     try:
         args = parser.parse_args(argv)
         if not hasattr(args, "run"):
@@ -176,7 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         return args.run(args)
     except ExpressionError as e:
-        expression = getattr(args, "expression", "")
+        expression = getattr(args, "expression", "").strip()
         if e.column is None:
             print(f"ad-tutorial: error in {expression!r}: {e}", file=sys.stderr)
             return 2

@@ -178,7 +178,7 @@ class _Builder:
             raise self.fail(f"unknown function {name!r} (known: "
                             f"{', '.join(sorted(FUNCTIONS))})", node)
         if node.keywords:
-            raise self.fail(f"{name}() takes no keyword arguments", node.keywords[0].value)
+            raise self.fail(f"{name}() takes no keyword arguments", node.keywords[0])
         arity = FUNCTIONS[name].arity
         if len(node.args) != arity or any(isinstance(a, ast.Starred) for a in node.args):
             raise self.fail(f"{name}() takes {arity} argument, got {len(node.args)}", node)

@@ -86,7 +86,8 @@ def _latex_node(k: int, accent: str) -> str:
 
 
 def _plain_variable(name: str, accent: str) -> str:
-    return f"{name[0]}{_ACCENT[accent]}{name[1:]}"
+    """x1 with an accent on its letter: ẋ1 (one precomposed character where Unicode has it)."""
+    return unicodedata.normalize("NFC", f"{name[0]}{_ACCENT[accent]}{name[1:]}")
 
 
 def _html_variable(name: str, accent: str) -> str:

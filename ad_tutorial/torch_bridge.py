@@ -20,17 +20,11 @@ from typing import Any, Callable
 from .expression import Expression
 from .trace import Trace, trace as record
 
-# torch.autograd.forward_ad decorates helpers with torch.jit.script, which warns on import.
+# On first use, torch's forward mode loads decompositions written with torch.jit.script,
+# which now warns that it is deprecated. That warning, and only that one, is silenced.
 _JIT_WARNING = r"`torch\.jit\.script` is deprecated"
 
 RTOL = 1e-9
-
-
-def _forward_ad() -> Any:
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=_JIT_WARNING, category=DeprecationWarning)
-        import torch.autograd.forward_ad as fwad
-    return fwad
 
 
 def call(t: Trace, values: dict[str, Any]) -> Any:
@@ -54,9 +48,10 @@ def torch_reverse(t: Trace) -> tuple[float, dict[str, float]]:
 def torch_forward(t: Trace, direction: dict[str, float]) -> tuple[float, float]:
     """y and the directional derivative ∇y·ẋ by torch's forward mode (every input dual)."""
     import torch
+    import torch.autograd.forward_ad as fwad
 
-    fwad = _forward_ad()
-    with fwad.dual_level():
+    with warnings.catch_warnings(), fwad.dual_level():
+        warnings.filterwarnings("ignore", message=_JIT_WARNING, category=DeprecationWarning)
         xs = {x: fwad.make_dual(torch.tensor(v, dtype=torch.float64),
                                 torch.tensor(direction[x], dtype=torch.float64))
               for x, v in t.at().items()}
