@@ -136,6 +136,22 @@ def test_two_modes_gradient_is_torchs(outcomes):
     assert torch.allclose(torch.tensor(sweeps, dtype=torch.float64), x.grad, rtol=1e-12, atol=0)
 
 
+def test_two_modes_checks_catch_an_engine_off_by_one_part_in_a_billion(monkeypatch):
+    from ad_tutorial.trace import Trace
+
+    forward, reverse = Trace.forward, Trace.reverse
+
+    def off(result, field):
+        return dataclasses.replace(result, **{field: [x * (1 + 1e-9) + 1e-9
+                                                      for x in getattr(result, field)]})
+
+    monkeypatch.setattr(Trace, "forward", lambda t, **seed: off(forward(t, **seed), "tangents"))
+    monkeypatch.setattr(Trace, "reverse", lambda t, seed=1.0: off(reverse(t, seed), "adjoints"))
+    failed = [o.number for o in LESSONS["two-modes"].run() if o.problem]
+    # every cell showing or comparing tangents or adjoints; not the trace, graphs or Jacobians
+    assert failed == [3, 4, 5, 6, 8, 9]
+
+
 def test_two_modes_counts_n_forward_and_m_reverse_sweeps(outcomes):
     text = outcome_of(outcomes, "two-modes", "def g(x)").text
     assert text.startswith("forward mode: 3 sweeps, reverse mode: 2 sweeps\n")
