@@ -63,15 +63,12 @@ class Lesson:
     def run(self) -> Iterator[Outcome]:
         """Run the cells in order in one fresh namespace, checking each claim."""
         namespace: dict[str, Any] = {"__name__": f"lesson_{self.name.replace('-', '_')}"}
-        gpu = None
         for number, cell in enumerate(self.cells, 1):
             printed, value, error = execute(cell.code, namespace, f"<{self.name} cell {number}>")
-            if cell.uses_gpu and gpu is None:
-                gpu = _gpu_available()
+            gpu = _gpu_available() if cell.uses_gpu else None
             text = printed + display(value, error)
-            problem = _problem(cell, namespace, text, value, error, gpu)
-            yield Outcome(cell, number, text, printed, value, problem,
-                          gpu if cell.uses_gpu else None)
+            yield Outcome(cell, number, text, printed, value,
+                          _problem(cell, namespace, text, value, error, gpu), gpu)
 
 
 @dataclass(frozen=True)
