@@ -126,6 +126,36 @@ def _add_engine_commands(sub: Any) -> None:
     p.set_defaults(run=_run_check)
 
 
+def _add_lesson_commands(sub: Any) -> None:
+    def lesson(args: argparse.Namespace) -> int:
+        from .lessons.commands import run_lesson
+        return run_lesson(args.name, step=args.step)
+
+    def notebook(args: argparse.Namespace) -> int:
+        from .lessons.commands import write_notebooks
+        return write_notebooks(args.name, args.all, args.out)
+
+    p = sub.add_parser(
+        "lesson", help="list the lessons, or run one in the terminal",
+        description="Without NAME, list the lessons. With NAME, run that lesson: each cell's "
+                    "explanation, its code and its real output from the installed torch, "
+                    "checked against what the lesson claims (exit status 1 if a check fails).")
+    p.add_argument("name", nargs="?", metavar="NAME", help="the lesson to run")
+    p.add_argument("--step", action="store_true",
+                   help="wait for Enter after each cell (q then Enter stops), for a classroom")
+    p.set_defaults(run=lesson)
+
+    p = sub.add_parser(
+        "notebook", help="write lessons as Jupyter notebooks",
+        description="Write a lesson (or every lesson) as DIR/NAME.ipynb: a markdown "
+                    "explanation before each code cell, graphs drawn where they belong.")
+    p.add_argument("name", nargs="?", metavar="NAME", help="the lesson to write")
+    p.add_argument("--all", action="store_true", help="write every lesson")
+    p.add_argument("--out", required=True, metavar="DIR",
+                   help="the directory to write into (created if missing)")
+    p.set_defaults(run=notebook)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="ad-tutorial",
@@ -134,6 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
     _add_engine_commands(sub)
+    _add_lesson_commands(sub)
     return parser
 
 
