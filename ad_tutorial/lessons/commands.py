@@ -1,0 +1,64 @@
+"""What `ad-tutorial lesson` and `ad-tutorial notebook` do (cli.py only parses arguments)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TextIO
+
+from . import LESSONS, UnknownLesson, lesson
+
+
+def _usage_error(message: str) -> Exception:
+    from ..cli import UsageError
+    return UsageError(message)
+
+
+def _lesson(name: str):
+    try:
+        return lesson(name)
+    except UnknownLesson as e:
+        raise _usage_error(str(e)) from None
+
+
+def run_lesson(name: str | None, step: bool = False, stdin: TextIO | None = None,
+               stdout: TextIO | None = None) -> int:
+    """List the lessons (no name), or run one; exit status 1 if a cell's check fails."""
+    from .terminal import listing, run
+
+    stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
+    if name is None:
+        if step:
+            raise _usage_error("--step needs a lesson NAME; the lessons are: "
+                               + ", ".join(LESSONS))
+        print(listing(), file=stdout)
+        return 0
+    chosen = _lesson(name)
+    try:
+        failed = run(chosen, stdout, step=stdin if step else None)
+    except BrokenPipeError:           # e.g. piped into `head`: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), stdout.fileno())
+        return 0
+    if failed:
+        print(f"ad-tutorial: {failed} cell(s) of lesson {name} failed their checks "
+              "against this torch", file=sys.stderr)
+        return 1
+    return 0
+
+
+def write_notebooks(name: str | None, every: bool, out: str) -> int:
+    """Write one lesson (or --all) as DIR/NAME.ipynb, printing each path written."""
+    from ..notebooks import write_notebook
+
+    if (name is None) == (not every):
+        raise _usage_error("give either a lesson NAME or --all; the lessons are: "
+                           + ", ".join(LESSONS))
+    chosen = list(LESSONS.values()) if every else [_lesson(name)]
+    for each in chosen:
+        try:
+            path = write_notebook(each, out)
+        except OSError as e:
+            raise _usage_error(f"cannot write a notebook in {out}: "
+                               f"{e.strerror or e}") from None
+        print(path)
+    return 0

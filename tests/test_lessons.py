@@ -1,0 +1,299 @@
+"""The lessons: every cell runs and its claim holds against the installed torch."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+
+import pytest
+import torch
+
+from ad_tutorial.cli import main
+from ad_tutorial.lessons import LESSONS, Cell, Lesson, cells, lesson
+from ad_tutorial.lessons.commands import run_lesson
+from ad_tutorial.lessons.terminal import PROMPT, run
+
+NAMES = list(LESSONS)
+
+
+@pytest.fixture(scope="module")
+def outcomes() -> dict[str, list[cells.Outcome]]:
+    """Every lesson, run once."""
+    return {name: list(LESSONS[name].run()) for name in NAMES}
+
+
+def outcome_of(outcomes, name: str, code_part: str) -> cells.Outcome:
+    """The one cell of lesson `name` whose code contains `code_part`."""
+    found = [o for o in outcomes[name] if code_part in o.cell.code]
+    assert len(found) == 1, f"{len(found)} cells of {name} contain {code_part!r}"
+    return found[0]
+
+
+# --- every lesson runs and every claim holds -------------------------------------------
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_cell_runs_and_its_check_passes(outcomes, name):
+    problems = [f"cell {o.number}: {o.problem}" for o in outcomes[name] if o.problem]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_lessons_follow_the_tutorial_order():
+    assert NAMES == ["tensors", "two-modes", "autograd"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_cell_claims_something_in_one_line(name):
+    for cell in LESSONS[name].cells:
+        assert cell.shows is not None or cell.check is not None
+        assert cell.says and "\n" not in cell.says
+
+
+def test_a_cell_must_claim_something():
+    with pytest.raises(ValueError, match="claim"):
+        Cell(code="1 + 1", says="Two.")
+
+
+# --- checks can fail ---------------------------------------------------------------------
+
+def run_one(cell: Cell) -> cells.Outcome:
+    return next(Lesson("t", "T", "a test", (cell,)).run())
+
+
+def test_a_wrong_output_fails():
+    outcome = run_one(Cell(code="1 + 1", says="Two.", shows="3"))
+    assert outcome.text == "2\n"
+    assert "instead of" in outcome.problem
+
+
+def test_a_false_check_fails():
+    outcome = run_one(Cell(code="x = 2\nx", says="Two.", shows="2", check=lambda v: v.x == 3))
+    assert outcome.problem == "its check does not hold"
+
+
+def test_a_check_that_raises_fails():
+    outcome = run_one(Cell(code="2", says="Two.", check=lambda v: v.missing))
+    assert "its check raised AttributeError" in outcome.problem
+
+
+def test_a_raising_cell_fails_and_shows_the_message_not_a_traceback():
+    outcome = run_one(Cell(code="print('before')\n1 / 0", says="No.", shows="before"))
+    assert outcome.text == "before\nZeroDivisionError: division by zero\n"
+    assert outcome.problem == "raised ZeroDivisionError: division by zero"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_pinned_output_is_compared(outcomes, name):
+    """Changing any pinned output by one character makes its cell fail."""
+    lesson_ = LESSONS[name]
+    altered = Lesson(name, "", "", tuple(
+        dataclasses.replace(c, shows=c.shows + "!") if c.shows is not None else c
+        for c in lesson_.cells))
+    failures = [o.problem is not None for o in altered.run()]
+    assert failures == [c.shows is not None for c in lesson_.cells]
+
+
+def test_a_gpu_cell_is_compared_with_the_gpu_output_when_there_is_a_gpu(monkeypatch):
+    cell = Cell(code="'cpu'", says="Where.", shows="'cpu'", on_gpu="'cuda:0'")
+    assert run_one(cell).problem is None or torch.cuda.is_available()
+    monkeypatch.setattr(cells, "_gpu_available", lambda: True)
+    assert "instead of\n'cuda:0'" in run_one(cell).problem
+
+
+# --- the tutorial's facts, pinned here independently of the lesson files -----------------
+
+@pytest.mark.parametrize("code_part, expected", [
+    ("z_3.backward()", "tensor(5., requires_grad=True) tensor(116.)"),
+    ("torch.sum(x**2)", "tensor(30., grad_fn=<SumBackward0>)\ntensor([0., 2., 4., 6., 8.])"),
+    ("torch.mean(", "tensor(11.4877, grad_fn=<MeanBackward0>)\n"
+                    "tensor([1.0000, 1.2000, 1.1600, 1.1200, 1.0941])"),
+    ("y.retain_grad()", "tensor(2., grad_fn=<MulBackward0>) tensor(1.)"),
+    ("z = x_1**2 + x_2**2", "tensor(5., requires_grad=True) tensor(10.)\n"
+                            "tensor(2., requires_grad=True) tensor(4.)"),
+    ("4 * torch.sin(x)", "tensor(76.1643, grad_fn=<AddBackward0>) True"),
+])
+def test_autograd_lesson_prints_the_tutorials_numbers(outcomes, code_part, expected):
+    assert expected in outcome_of(outcomes, "autograd", code_part).text
+
+
+def test_gradients_accumulate_then_are_zeroed(outcomes):
+    accumulate = outcome_of(outcomes, "autograd", "for ii in range(2):\n    y = 3").text
+    assert accumulate.count("tensor(30.)") == 1 and accumulate.count("tensor(60.)") == 1
+    zeroed = outcome_of(outcomes, "autograd", "x.grad.zero_()").text
+    lines = zeroed.splitlines()
+    assert lines[0] == "'NoneType' object has no attribute 'zero_'"
+    assert zeroed.count("tensor(30.)") == 2 and "60." not in zeroed
+    assert "Traceback" not in zeroed
+
+
+def test_two_modes_gradient_is_torchs(outcomes):
+    x = torch.tensor([2.0, 5.0], dtype=torch.float64, requires_grad=True)
+    (torch.log(x[0]) + x[0] * x[1] - torch.sin(x[1])).backward()
+    gradient = outcome_of(outcomes, "two-modes", "adjoint.gradient").value
+    assert list(gradient) == ["x1", "x2"]
+    assert torch.allclose(torch.tensor(list(gradient.values()), dtype=torch.float64), x.grad,
+                          rtol=1e-12, atol=0)
+    sweeps = outcome_of(outcomes, "two-modes", "for name in t.inputs").value
+    assert torch.allclose(torch.tensor(sweeps, dtype=torch.float64), x.grad, rtol=1e-12, atol=0)
+
+
+def test_two_modes_checks_catch_an_engine_off_by_one_part_in_a_billion(monkeypatch):
+    from ad_tutorial.trace import Trace
+
+    forward, reverse = Trace.forward, Trace.reverse
+
+    def off(result, field):
+        return dataclasses.replace(result, **{field: [x * (1 + 1e-9) + 1e-9
+                                                      for x in getattr(result, field)]})
+
+    monkeypatch.setattr(Trace, "forward", lambda t, **seed: off(forward(t, **seed), "tangents"))
+    monkeypatch.setattr(Trace, "reverse", lambda t, seed=1.0: off(reverse(t, seed), "adjoints"))
+    failed = [o.number for o in LESSONS["two-modes"].run() if o.problem]
+    # every cell showing or comparing tangents or adjoints; not the trace, graphs or Jacobians
+    assert failed == [3, 4, 5, 6, 8, 9]
+
+
+def test_two_modes_counts_n_forward_and_m_reverse_sweeps(outcomes):
+    text = outcome_of(outcomes, "two-modes", "def g(x)").text
+    assert text.startswith("forward mode: 3 sweeps, reverse mode: 2 sweeps\n")
+
+
+@pytest.mark.parametrize("name, calls", [
+    ("tensors", ["torch.arange(", "torch.zeros(", "torch.ones(", "torch.randn(",
+                 "torch.tensor(", "reshape(3, -1)", ".dtype", "dtype=torch.float64",
+                 "dtype=torch.uint8", "dtype=torch.int32", "torch.FloatTensor",
+                 "torch.DoubleTensor", "torch.ByteTensor", "torch.CharTensor", "torch.IntTensor",
+                 "torch.LongTensor", "torch.BoolTensor", ".device", "device=cuda0", "device=0",
+                 'device="cuda:0"', ".to(cuda0)", '.to("cpu")', "x + c", "x**y", "torch.exp(",
+                 "torch.mm(A, B)", "A @ B", "torch.mul(A, B)", "dim=0", "dim=1", "A == B",
+                 "A > B", "a + b", "X[-1]", "X[1:3]", "A[A > B]"]),
+    ("autograd", ["requires_grad=True", "make_dot(y)", "backward()", ".grad",
+                  "retain_grad()", "grad.zero_()", "retain_graph=True", "torch.sum(x**2)",
+                  "torch.mean(torch.log(x**2 + 1) + 5 * x)"]),
+    ("two-modes", ["adt.trace(", "t.forward(", "t.reverse()", "torch.func.jvp(",
+                   "torch.func.vjp(", "retain_grad()", "draw(t)", "draw(t, adjoint=True)"]),
+])
+def test_every_part_of_the_tutorial_is_covered(name, calls):
+    code = "\n".join(cell.code for cell in LESSONS[name].cells)
+    assert [c for c in calls if c not in code] == []
+
+
+# --- where today's torch (or this machine) differs from the tutorial ----------------------
+
+def test_differences_from_the_tutorial_are_named_in_the_explanation():
+    for name in NAMES:
+        for cell in LESSONS[name].cells:
+            if cell.tutorial is not None or cell.uses_gpu:
+                assert "tutorial" in cell.says, cell.code
+
+
+def test_the_torch_version_differs_from_the_tutorials(outcomes):
+    version = outcome_of(outcomes, "tensors", "torch.__version__")
+    assert version.cell.tutorial == "1.8.1"
+    assert version.text == torch.__version__ + "\n" and version.text.startswith("2.")
+
+
+def test_random_cells_are_seeded_so_they_repeat():
+    again = [list(LESSONS[name].run()) for name in NAMES]
+    twice = [list(LESSONS[name].run()) for name in NAMES]
+    assert [[o.text for o in ls] for ls in again] == [[o.text for o in ls] for ls in twice]
+    for name in NAMES:
+        for cell in LESSONS[name].cells:
+            if "randn" in cell.code:
+                assert "torch.manual_seed(" in cell.code
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a GPU")
+def test_gpu_cells_run_on_the_cpu_and_say_so(outcomes):
+    gpu_cells = [o for o in outcomes["tensors"] if o.cell.uses_gpu]
+    assert len(gpu_cells) == 5
+    for o in gpu_cells:
+        assert o.gpu is False and "cuda" not in o.text and "cuda" in o.cell.on_gpu
+    text = io.StringIO()
+    run(lesson("tensors"), text, color=False)
+    assert text.getvalue().count("(no GPU here: this cell ran on the CPU)") == 5
+
+
+# --- the display matches Jupyter's ----------------------------------------------------------
+
+def test_display_lays_out_values_as_ipython_does(outcomes):
+    pretty = pytest.importorskip("IPython.lib.pretty").pretty
+    shown = 0
+    for name in NAMES:
+        for o in outcomes[name]:
+            if o.value is not None and not cells.is_graph(o.value):
+                assert cells.display(o.value) == pretty(o.value) + "\n", o.cell.code
+                shown += 1
+    assert shown > 30
+
+
+# --- the terminal and the command line --------------------------------------------------------
+
+def test_lesson_lists_the_lessons_one_per_line(capsys):
+    assert main(["lesson"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == NAMES
+    assert all(LESSONS[line.split()[0]].about in line for line in lines)
+
+
+def test_an_unknown_lesson_is_one_line_listing_the_names(capsys):
+    assert main(["lesson", "tensor"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == ("ad-tutorial: unknown lesson 'tensor'; the lessons are: "
+                            "tensors, two-modes, autograd\n")
+
+
+def test_running_a_lesson_prints_explanation_code_and_output(capsys):
+    assert main(["lesson", "autograd"]) == 0
+    out = capsys.readouterr().out
+    cells_ = LESSONS["autograd"].cells
+    for k, cell in enumerate(cells_, 1):
+        assert f"[{k}/{len(cells_)}] {cell.says}" in out
+        assert "\n".join(("    " + line).rstrip() for line in cell.code.splitlines()) in out
+    assert "tensor(5., requires_grad=True) tensor(116.)" in out
+    assert "\x1b[" not in out                     # not a terminal: no colours
+
+
+def test_code_is_highlighted_on_a_terminal():
+    out = io.StringIO()
+    run(lesson("autograd"), out, color=True)
+    assert "\x1b[" in out.getvalue() and "tensor(116.)" in out.getvalue()
+
+
+def test_step_waits_for_enter_between_cells():
+    total = len(LESSONS["autograd"].cells)
+    out = io.StringIO()
+    assert run_lesson("autograd", step=True, stdin=io.StringIO("\n" * total), stdout=out) == 0
+    text = out.getvalue()
+    assert text.count(PROMPT) == total - 1
+    assert text.index(PROMPT) > text.index("[1/") and text.index(PROMPT) < text.index("[2/")
+
+
+def test_step_stops_on_q():
+    out = io.StringIO()
+    assert run_lesson("autograd", step=True, stdin=io.StringIO("\nq\n\n"), stdout=out) == 0
+    text = out.getvalue()
+    assert "[2/" in text and "[3/" not in text and text.count(PROMPT) == 2
+
+
+def test_step_stops_waiting_at_the_end_of_the_input():
+    total = len(LESSONS["autograd"].cells)
+    out = io.StringIO()
+    assert run_lesson("autograd", step=True, stdin=io.StringIO("\n"), stdout=out) == 0
+    assert f"[{total}/{total}]" in out.getvalue() and out.getvalue().count(PROMPT) == 2
+
+
+def test_step_needs_a_lesson(capsys):
+    assert main(["lesson", "--step"]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_a_failing_check_gives_exit_status_1(monkeypatch, capsys):
+    broken = dataclasses.replace(LESSONS["autograd"], cells=(
+        Cell(code="import torch\ntorch.ones(2)", says="Ones.", shows="tensor([1., 2.])"),))
+    monkeypatch.setitem(LESSONS, "autograd", broken)
+    assert main(["lesson", "autograd"]) == 1
+    captured = capsys.readouterr()
+    assert "CHECK FAILED" in captured.out
+    assert captured.err == ("ad-tutorial: 1 cell(s) of lesson autograd failed their checks "
+                            "against this torch\n")
