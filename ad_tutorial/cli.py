@@ -156,6 +156,22 @@ def _add_lesson_commands(sub: Any) -> None:
     p.set_defaults(run=notebook)
 
 
+def _add_bench_commands(sub: Any) -> None:
+    def bench(args: argparse.Namespace) -> int:
+        from .bench.command import run_command
+        return run_command(args)
+
+    from .bench.command import add_arguments
+
+    p = sub.add_parser(
+        "bench", help="measure each mode of differentiation, by hand and with torch",
+        description="Run the benchmarks side by side and print a table (median, spread, "
+                    "ratios) with the goals met or missed: one gradient of the seed example, "
+                    "big random traces, Jacobian cost against shape, start-up, figures.")
+    add_arguments(p)
+    p.set_defaults(run=bench)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="ad-tutorial",
@@ -165,6 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
     _add_engine_commands(sub)
     _add_lesson_commands(sub)
+    _add_bench_commands(sub)
     return parser
 
 

@@ -7,36 +7,8 @@
 3. ``jacobian``  a full Jacobian by tangent sweeps and by adjoint sweeps, n, m = 1 … 1000;
 4. ``startup``   ``ad-tutorial trace`` as a process against ``import torch``;
 5. ``figures``   rendering every figure against a plain script of the tutorial's 14.
+
+The package is imported by the command line to build its parser, so it imports
+nothing here: ``bench.suite`` has the registry, ``bench.jacobian.plot_jacobian_cost``
+draws the Jacobian figure.
 """
-
-from __future__ import annotations
-
-from typing import Callable
-
-from . import gradient, jacobian, rendering, startup, traces
-from .core import Goal, Row, Runner, Section
-from .jacobian import plot_jacobian_cost
-
-BENCHMARKS: dict[str, Callable[[Runner], Section]] = {
-    "gradient": gradient.run,
-    "traces": traces.run,
-    "jacobian": jacobian.run,
-    "startup": startup.run,
-    "figures": rendering.run,
-}
-
-
-def run(names: list[str] | None = None, quick: bool = False,
-        progress: Callable[[int, str, str], None] | None = None) -> list[Section]:
-    """Run the named benchmarks (all by default) and return their results in order."""
-    names = names or list(BENCHMARKS)
-    sections = []
-    for k, name in enumerate(names, 1):
-        def step(text: str, k: int = k, name: str = name) -> None:
-            if progress:
-                progress(k, name, text)
-        sections.append(BENCHMARKS[name](Runner(quick, step)))
-    return sections
-
-
-__all__ = ["BENCHMARKS", "Goal", "Row", "Runner", "Section", "plot_jacobian_cost", "run"]

@@ -1,3 +1,7 @@
-from .command import main
+"""``python -m ad_tutorial.bench …`` is ``ad-tutorial bench …``."""
 
-raise SystemExit(main())
+import sys
+
+from ..cli import main
+
+raise SystemExit(main(["bench", *sys.argv[1:]]))

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 NAMES = ("gradient", "traces", "jacobian", "startup", "figures")
+PROG = "ad-tutorial bench"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,19 +34,19 @@ def _unwritable(path: Path | None) -> str | None:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    from . import run
     from .core import stderr_progress
     from .jacobian import plot_jacobian_cost
     from .report import text, write_json
+    from .suite import run
 
     names = list(args.only or NAMES)
     if args.plot is not None and "jacobian" not in names:
-        print("error: --plot needs the jacobian benchmark", file=sys.stderr)
+        print(f"{PROG}: --plot needs the jacobian benchmark", file=sys.stderr)
         return 2
     for path in (args.json, args.plot):
         problem = _unwritable(path)
         if problem:
-            print(f"error: {problem}", file=sys.stderr)
+            print(f"{PROG}: {problem}", file=sys.stderr)
             return 2
     sections = run(names, args.quick, stderr_progress(len(names)))
     if sys.stderr.isatty():
@@ -57,9 +58,3 @@ def run_command(args: argparse.Namespace) -> int:
         plot_jacobian_cost(next(s for s in sections if s.name == "jacobian").data, args.plot)
     return 0
 
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ad_tutorial.bench",
-                                     description="Benchmark each mode of differentiation.")
-    add_arguments(parser)
-    return run_command(parser.parse_args(argv))

@@ -1,0 +1,29 @@
+"""The five benchmarks by name, and running a selection of them in order."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from . import gradient, jacobian, rendering, startup, traces
+from .core import Runner, Section
+
+BENCHMARKS: dict[str, Callable[[Runner], Section]] = {
+    "gradient": gradient.run,
+    "traces": traces.run,
+    "jacobian": jacobian.run,
+    "startup": startup.run,
+    "figures": rendering.run,
+}
+
+
+def run(names: list[str] | None = None, quick: bool = False,
+        progress: Callable[[int, str, str], None] | None = None) -> list[Section]:
+    """Run the named benchmarks (all by default) and return their results in order."""
+    names = names or list(BENCHMARKS)
+    sections = []
+    for k, name in enumerate(names, 1):
+        def step(text: str, k: int = k, name: str = name) -> None:
+            if progress:
+                progress(k, name, text)
+        sections.append(BENCHMARKS[name](Runner(quick, step)))
+    return sections
