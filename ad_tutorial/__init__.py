@@ -11,14 +11,8 @@ from .forward import Tangent
 from .functions import cos, e, exp, ln, log, pi, relu, sigmoid, sin, sqrt, tan, tanh
 from .primitives import PRIMITIVES, Primitive
 from .reverse import Adjoint, Step
+from .torch_bridge import compare
 from .trace import Node, Trace, TraceError, Traced, trace
-
-
-def compare(f, *args, **kwargs):
-    """Differentiate f by hand and with torch (reverse, forward, finite differences)."""
-    from .torch_bridge import compare as _compare
-    return _compare(f, *args, **kwargs)
-
 
 __all__ = [
     "Adjoint", "Expression", "ExpressionError", "Node", "PRIMITIVES", "Primitive", "Step",

@@ -51,7 +51,7 @@ class ExpressionError(ValueError):
     """An expression outside the whitelist, with the 1-based column of the problem."""
 
     def __init__(self, message: str, column: int | None = None) -> None:
-        super().__init__(message if column is None else f"{message} at column {column}")
+        super().__init__(message if column is None else f"column {column}: {message}")
         self.message, self.column = message, column
 
 
@@ -178,7 +178,7 @@ class _Builder:
             raise self.fail(f"unknown function {name!r} (known: "
                             f"{', '.join(sorted(FUNCTIONS))})", node)
         if node.keywords:
-            raise self.fail(f"{name}() takes no keyword arguments", node.keywords[0].value)
+            raise self.fail(f"{name}() takes no keyword arguments", node.keywords[0])
         arity = FUNCTIONS[name].arity
         if len(node.args) != arity or any(isinstance(a, ast.Starred) for a in node.args):
             raise self.fail(f"{name}() takes {arity} argument, got {len(node.args)}", node)

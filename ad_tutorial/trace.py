@@ -101,6 +101,10 @@ class Traced:
     def __pos__(self) -> Traced:
         return self
 
+    def __float__(self) -> float:
+        raise TypeError("a traced value cannot become a plain float: use ad_tutorial's "
+                        "functions (adt.sin, adt.exp, …), not math's")
+
     # Comparisons look at the value. A branch on them is frozen into the trace:
     # re-evaluating at other inputs then follows the branch taken while tracing.
     def __lt__(self, other: Any) -> bool:

@@ -1,0 +1,173 @@
+"""The command line: ``ad-tutorial COMMAND …`` (also ``python -m ad_tutorial``).
+
+A thin front end: it parses arguments, calls the library, and turns every error a
+user can cause into one line on stderr with exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from typing import Any, Sequence
+
+from .expression import ExpressionError, parse
+from .trace import TraceError
+
+SEED_EXPRESSION = "ln(x1) + x1*x2 - sin(x2)"
+
+EPILOG = f"""\
+examples:
+  ad-tutorial trace "{SEED_EXPRESSION}" --at x1=2 x2=5
+  ad-tutorial trace "x*exp(-x)" --at x=1 --mode reverse --format markdown
+  ad-tutorial check "sqrt(x) + relu(y)" --at x=0 y=0
+
+expressions use numbers, variables, + - * / ** (not ^), unary -, the constants pi and e,
+and the functions abs, cos, exp, ln (or log), relu, sigmoid, sin, sqrt, tan, tanh.
+"""
+
+
+class UsageError(Exception):
+    """A mistake on the command line: reported in one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but errors are one line (usage stays available through --help)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
+
+
+def _point(items: Sequence[str], option: str) -> dict[str, float]:
+    """Parse ``x1=2 x2=5`` into {'x1': 2.0, 'x2': 5.0}, keeping the order given."""
+    point: dict[str, float] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not name.isidentifier():
+            raise UsageError(f"{option} expects NAME=NUMBER, such as x1=2; got {item!r}")
+        try:
+            point[name] = float(value)
+        except ValueError:
+            raise UsageError(f"{option} {name}: {value!r} is not a number") from None
+        if name in point and list(point).count(name) > 1:
+            raise UsageError(f"{option} gives {name} twice")
+    return point
+
+
+def _trace_from(args: argparse.Namespace):
+    from .trace import trace
+
+    expression = parse(args.expression)
+    return trace(expression, **_point(args.at, "--at"))
+
+
+def _run_trace(args: argparse.Namespace) -> int:
+    from .tables import dumps, render, to_json
+
+    t = _trace_from(args)
+    seed = _point(args.seed, "--seed") if args.seed else {}
+    tangent = t.forward(**seed) if args.mode in ("forward", "both") else None
+    adjoint = t.reverse() if args.mode in ("reverse", "both") else None
+    if args.format == "json":
+        print(dumps(to_json(t, tangent, adjoint)))
+        return 0
+    shown = [x for x in (t, tangent, adjoint) if x is not None]
+    print("\n\n".join(render(x, args.format, args.digits) for x in shown))
+    return 0
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    from .torch_bridge import compare
+
+    seed = _point(args.seed, "--seed") if args.seed else None
+    comparison = compare(_trace_from(args), seed=seed)
+    print(comparison)
+    return 0 if comparison.ok else 1
+
+
+def _add_point_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("expression", metavar="EXPR",
+                   help='the function, e.g. "ln(x1) + x1*x2 - sin(x2)" (quote it; one '
+                        'starting with "-" goes after "--")')
+    p.add_argument("--at", nargs="+", required=True, metavar="NAME=VALUE",
+                   help="the point: a value for every variable; their order numbers the "
+                        "inputs v_{1-n} … v_0")
+    p.add_argument("--seed", nargs="+", metavar="NAME=VALUE",
+                   help="the tangent direction ẋ for forward mode (default: 1 on the first "
+                        "input, 0 elsewhere)")
+
+
+def _add_engine_commands(sub: Any) -> None:
+    p = sub.add_parser(
+        "trace", help="print the evaluation, tangent and adjoint traces of an expression",
+        description="Write out the evaluation trace (Wengert list) of EXPR at a point, then "
+                    "forward mode (a tangent sweep) and reverse mode (an adjoint sweep), "
+                    "step by step as a textbook tabulates them.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    _add_point_options(p)
+    p.add_argument("--mode", choices=("forward", "reverse", "both"), default="both",
+                   help="which derivative traces to show after the evaluation trace "
+                        "(default: both)")
+    p.add_argument("--format", choices=("text", "markdown", "latex", "json"), default="text",
+                   help="text for the terminal, markdown or LaTeX for notes and slides, "
+                        "JSON for tools (default: text)")
+    p.add_argument("--digits", type=int, default=3, choices=range(1, 17), metavar="N",
+                   help="decimals shown in tables (default: 3, as in the tutorial)")
+    p.set_defaults(run=_run_trace)
+
+    p = sub.add_parser(
+        "check", help="compare the hand-written derivatives with PyTorch's",
+        description="Differentiate EXPR with the hand-written sweeps and with PyTorch "
+                    "(torch.autograd.grad, torch.autograd.forward_ad, central finite "
+                    "differences) in float64, side by side. Exit status 1 on a mismatch.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    _add_point_options(p)
+    p.set_defaults(run=_run_check)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="ad-tutorial",
+        description="Automatic differentiation, step by step: evaluation traces, forward "
+                    "and reverse mode by hand, checked against PyTorch.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
+    _add_engine_commands(sub)
+    return parser
+
+
+def _protect_expression(argv: list[str]) -> list[str]:
+    """Keep an expression such as "-x**2" from being read as an option.
+
+    argparse takes a word starting with "-" for an option unless it contains a space,
+    so a space is added to such an expression (the parser ignores it).
+    """
+    if len(argv) > 1 and argv[0] in ("trace", "check", "graph", "explore") and \
+            argv[1].startswith("-") and not re.fullmatch(r"-h|--[a-z][\w-]*(=.*)?", argv[1]):
+        return [argv[0], argv[1] + " ", *argv[2:]]
+    return argv
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    argv = _protect_expression(list(sys.argv[1:] if argv is None else argv))
+    try:
+        args = parser.parse_args(argv)
+        if not hasattr(args, "run"):
+            parser.print_help(sys.stderr)
+            return 2
+        return args.run(args)
+    except ExpressionError as e:
+        expression = getattr(args, "expression", "").strip()
+        if e.column is None:
+            print(f"ad-tutorial: error in {expression!r}: {e}", file=sys.stderr)
+            return 2
+        print(f"ad-tutorial: error in {expression!r} at {e}", file=sys.stderr)
+    except (TraceError, UsageError) as e:
+        print(f"ad-tutorial: {e}" if not str(e).startswith("ad-tutorial") else str(e),
+              file=sys.stderr)
+    except KeyboardInterrupt:
+        print("ad-tutorial: interrupted", file=sys.stderr)
+        return 130
+    return 2

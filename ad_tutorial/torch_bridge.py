@@ -1,0 +1,155 @@
+"""The bridge to PyTorch: the same function, differentiated by torch, side by side.
+
+The function that was traced runs again on float64 torch tensors (ad_tutorial's
+functions dispatch to torch), and torch differentiates it three ways:
+
+* reverse mode, ``torch.autograd.grad``: the gradient;
+* forward mode, ``torch.autograd.forward_ad``: the directional derivative ∇f·ẋ;
+* central finite differences, (f(x + hẋ) − f(x − hẋ))/2h, a numerical sanity check.
+
+:func:`compare` puts them next to the hand-written sweeps.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from .expression import Expression
+from .trace import Trace, trace as record
+
+# On first use, torch's forward mode loads decompositions written with torch.jit.script,
+# which now warns that it is deprecated. That warning, and only that one, is silenced.
+_JIT_WARNING = r"`torch\.jit\.script` is deprecated"
+
+RTOL = 1e-9
+
+
+def call(t: Trace, values: dict[str, Any]) -> Any:
+    """Run the traced function itself on new values (floats or tensors), by input name."""
+    if isinstance(t.function, Expression):
+        return t.function(**values)
+    return t.function(*values.values())
+
+
+def torch_reverse(t: Trace) -> tuple[float, dict[str, float]]:
+    """y and ∇y by torch.autograd.grad, float64, at the trace's inputs."""
+    import torch
+
+    xs = {x: torch.tensor(v, dtype=torch.float64, requires_grad=True)
+          for x, v in t.at().items()}
+    y = call(t, xs)
+    grads = torch.autograd.grad(y, list(xs.values()), allow_unused=True)
+    return y.item(), {x: 0.0 if g is None else g.item() for x, g in zip(xs, grads)}
+
+
+def torch_forward(t: Trace, direction: dict[str, float]) -> tuple[float, float]:
+    """y and the directional derivative ∇y·ẋ by torch's forward mode (every input dual)."""
+    import torch
+    import torch.autograd.forward_ad as fwad
+
+    with warnings.catch_warnings(), fwad.dual_level():
+        warnings.filterwarnings("ignore", message=_JIT_WARNING, category=DeprecationWarning)
+        xs = {x: fwad.make_dual(torch.tensor(v, dtype=torch.float64),
+                                torch.tensor(direction[x], dtype=torch.float64))
+              for x, v in t.at().items()}
+        primal, tangent = fwad.unpack_dual(call(t, xs))
+        return primal.item(), 0.0 if tangent is None else tangent.item()
+
+
+def finite_difference(t: Trace, direction: dict[str, float], h: float = 1e-6) -> float:
+    """Central difference (f(x + hẋ) − f(x − hẋ)) / 2h, with h scaled to the inputs."""
+    at = t.at()
+    h *= max([1.0] + [abs(v) for v in at.values() if math.isfinite(v)])
+    plus = call(t, {x: v + h * direction[x] for x, v in at.items()})
+    minus = call(t, {x: v - h * direction[x] for x, v in at.items()})
+    return (plus - minus) / (2 * h)
+
+
+def agree(a: float, b: float, rtol: float = RTOL) -> bool:
+    """Equal to rtol; nan only with nan, an infinity only with the same infinity."""
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    if math.isinf(a) or math.isinf(b):
+        return a == b
+    return abs(a - b) <= rtol * max(abs(a), abs(b))
+
+
+@dataclass(frozen=True)
+class Row:
+    """One quantity, computed by hand and by torch."""
+
+    quantity: str
+    handwritten: float
+    torch: float
+    finite_difference: float | None = None
+
+    @property
+    def ok(self) -> bool:
+        return agree(self.handwritten, self.torch)
+
+
+def _difference(a: float, b: float) -> str:
+    from .tables import number
+
+    if math.isfinite(a) and math.isfinite(b):
+        return number(a - b, 2) if a != b else "0"
+    return "same" if agree(a, b) else "differ"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The hand-written engine against torch, row by row; ``ok`` when every row agrees."""
+
+    trace: Trace
+    direction: dict[str, float]
+    rows: list[Row]
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.rows)
+
+    def __str__(self) -> str:
+        def cell(x: float | None) -> str:
+            return "" if x is None else repr(x)
+
+        head = ("quantity", "hand-written", "torch", "difference", "finite diff.", "")
+        body = [(r.quantity, cell(r.handwritten), cell(r.torch),
+                 _difference(r.handwritten, r.torch),
+                 cell(r.finite_difference), "ok" if r.ok else "MISMATCH") for r in self.rows]
+        widths = [max(len(row[c]) for row in [head] + body) for c in range(len(head))]
+        lines = [f"{self.trace.expression} at "
+                 + ", ".join(f"{x} = {v!r}" for x, v in self.trace.at().items())]
+        lines += ["  " + "  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip()
+                  for row in [head] + body]
+        verdict = "agree" if self.ok else "DISAGREE"
+        lines.append(f"hand-written and torch {verdict} (float64, rtol {RTOL:g}; "
+                     "nan and inf exactly)")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        import html
+        return f"<pre>{html.escape(str(self))}</pre>"
+
+
+def compare(f: Callable[..., Any] | str | Expression | Trace, *args: float,
+            seed: dict[str, float] | None = None, **kwargs: float) -> Comparison:
+    """Differentiate f by hand (both sweeps) and by torch (both modes), side by side.
+
+    ``seed`` is the direction ẋ of the directional derivative (default: the first input).
+    """
+    t = f if isinstance(f, Trace) else record(f, *args, **kwargs)
+    tangent, adjoint = t.forward(**(seed or {})), t.reverse()
+    y_rev, grad = torch_reverse(t)
+    y_fwd, derivative = torch_forward(t, tangent.seed)
+    smooth = all(math.isfinite(v) for v in [t.value, *grad.values()])
+    rows = [Row("y", t.value, y_rev), Row("y (forward mode)", t.value, y_fwd)]
+    for x in t.inputs:
+        fd = finite_difference(t, {z: float(z == x) for z in t.inputs}) if smooth else None
+        rows.append(Row(f"∂y/∂{x}", adjoint.gradient[x], grad[x], fd))
+    seed_text = ", ".join(f"{v:g}" for v in tangent.seed.values())
+    rows.append(Row(f"∇y·ẋ, ẋ = ({seed_text})", tangent.derivative, derivative,
+                    finite_difference(t, tangent.seed) if smooth else None))
+    return Comparison(t, tangent.seed, rows)

@@ -1,0 +1,126 @@
+"""The command line, as a user meets it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import replace
+
+import pytest
+
+from ad_tutorial import primitives
+from ad_tutorial.cli import main
+
+SEED = "ln(x1) + x1*x2 - sin(x2)"
+
+
+def run(*argv: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ad_tutorial", *argv], capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_trace_prints_the_three_seed_tables(capsys):
+    assert main(["trace", SEED, "--at", "x1=2", "x2=5"]) == 0
+    out = capsys.readouterr().out
+    for line in ["  v_1  = ln v_-1    = ln 2              = 0.693",
+                 "  y    = v_5                            = 11.652",
+                 "  ẏ    = v̇_5                                     = 5.5",
+                 "  x̄2   = v̄_0  = 1.716"]:
+        assert line in out.splitlines()
+    assert out.index("Forward evaluation") < out.index("Forward derivative") < out.index(
+        "Reverse adjoint")
+
+
+@pytest.mark.parametrize("mode, shown, hidden", [("forward", "ẏ", "Reverse adjoint"),
+                                                 ("reverse", "Reverse adjoint", "ẏ")])
+def test_mode_chooses_the_sweeps(capsys, mode, shown, hidden):
+    main(["trace", SEED, "--at", "x1=2", "x2=5", "--mode", mode])
+    out = capsys.readouterr().out
+    assert shown in out and hidden not in out
+
+
+def test_seed_option_sets_the_direction(capsys):
+    main(["trace", SEED, "--at", "x1=2", "x2=5", "--mode", "forward", "--seed", "x2=1"])
+    assert "ẋ = (0, 1)" in capsys.readouterr().out
+
+
+def test_json_output_is_strict_json(capsys):
+    main(["trace", "ln(x)", "--at", "x=0", "--format", "json"])
+    data = json.loads(capsys.readouterr().out)
+    assert data["value"] == "-Infinity" and data["adjoint"]["gradient"] == {"x": "Infinity"}
+
+
+@pytest.mark.parametrize("fmt, marker", [("markdown", "| v₁ | = ln v₋₁ |"),
+                                         ("latex", r"\begin{tabular}")])
+def test_formats(capsys, fmt, marker):
+    main(["trace", SEED, "--at", "x1=2", "x2=5", "--format", fmt])
+    assert marker in capsys.readouterr().out
+
+
+def test_check_agrees_on_the_seed_example(capsys):
+    assert main(["check", SEED, "--at", "x1=2", "x2=5"]) == 0
+    assert "hand-written and torch agree" in capsys.readouterr().out
+
+
+def test_check_exits_1_on_a_mismatch(capsys, monkeypatch):
+    sin = primitives.FUNCTIONS["sin"]
+    monkeypatch.setitem(primitives.FUNCTIONS, "sin",
+                        replace(sin, partials=lambda x, out: (2.0,)))
+    assert main(["check", SEED, "--at", "x1=2", "x2=5"]) == 1
+    assert "MISMATCH" in capsys.readouterr().out
+
+
+BAD = [
+    (["trace", "ln(x1", "--at", "x1=2"], "column 3: syntax error"),
+    (["trace", "foo(x)", "--at", "x=1"], "column 1: unknown function 'foo'"),
+    (["trace", "sin(x, y)", "--at", "x=1", "y=1"], "takes 1 argument, got 2"),
+    (["trace", "x.real", "--at", "x=1"], "attribute access"),
+    (["trace", "x[0]", "--at", "x=1"], "subscripts"),
+    (["trace", "lambda: x", "--at", "x=1"], "lambda"),
+    (["trace", "__import__('os').system('echo pwned')", "--at", "x=1"], "only named functions"),
+    (["trace", "(" * 250 + "x" + ")" * 250, "--at", "x=1"], "too many nested parentheses"),
+    (["trace", "-" * 5000 + "x", "--at", "x=1"], "nested too deeply"),
+    (["trace", "x*y", "--at", "x=1"], "no value for y"),
+    (["trace", "x*y", "--at", "x=1", "y"], "expects NAME=NUMBER"),
+    (["trace", "x*y", "--at", "x=1", "y=two"], "'two' is not a number"),
+    (["trace", "x", "--at", "x=1", "z=2"], "z does not appear"),
+    (["trace", "x", "--at", "x=1", "--seed", "q=1"], "cannot seed 'q'"),
+    (["trace", "x"], "--at"),
+    (["trace", "x", "--at", "x=1", "--format", "pdf"], "invalid choice"),
+    (["frobnicate"], "invalid choice"),
+    (["check", "x^2", "--at", "x=1"], "write powers as x**2"),
+]
+
+
+@pytest.mark.parametrize("argv, message", BAD)
+def test_bad_input_is_one_line_and_exit_2(capsys, argv, message):
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert message in captured.err and captured.err.count("\n") == 1
+
+
+@pytest.mark.parametrize("argv, message", BAD[:3] + BAD[8:9] + BAD[15:])
+def test_bad_input_never_shows_a_traceback(argv, message):
+    done = run(*argv)
+    assert done.returncode == 2 and message in done.stderr
+    assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1
+
+
+def test_python_dash_m_and_help_teach():
+    done = run("trace", "--help")
+    assert done.returncode == 0
+    for words in ["--at", "--mode", "--format", "examples:", "ln (or log)"]:
+        assert words in done.stdout
+    assert run().returncode == 2
+
+
+def test_trace_does_not_import_torch_or_matplotlib():
+    code = ("import sys; from ad_tutorial.cli import main; "
+            f"main(['trace', {SEED!r}, '--at', 'x1=2', 'x2=5']); "
+            "heavy = {'torch', 'matplotlib', 'graphviz'} & set(sys.modules); "
+            "assert not heavy, heavy")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "11.652" in done.stdout

@@ -1,0 +1,62 @@
+"""The tangent sweep (forward mode) and the adjoint sweep (reverse mode)."""
+
+from __future__ import annotations
+
+import math
+
+from hypothesis import given
+
+import ad_tutorial as adt
+from ad_tutorial.torch_bridge import agree
+
+from .strategies import expressions, used, well_conditioned_points
+
+SEED_TEXT = "ln(x1) + x1*x2 - sin(x2)"
+
+
+def test_seed_tangent_trace_is_the_textbook_one():
+    tangent = adt.trace(SEED_TEXT, x1=2.0, x2=5.0).forward(x1=1.0)
+    assert tangent.seed == {"x1": 1.0, "x2": 0.0}
+    assert tangent.tangents == [1.0, 0.0, 1 / 2, 1 * 5.0 + 0 * 2.0, 0 * math.cos(5.0),
+                                0.5 + 5.0, 5.5 - 0.0]
+    assert tangent.derivative == 5.5
+
+
+def test_default_seed_is_the_first_input():
+    t = adt.trace(SEED_TEXT, x1=2.0, x2=5.0)
+    assert t.forward().seed == {"x1": 1.0, "x2": 0.0}
+    assert t.forward(x2=1.0).derivative == 2.0 - math.cos(5.0)
+
+
+def test_seed_adjoint_trace_is_the_textbook_one():
+    adjoint = adt.trace(SEED_TEXT, x1=2.0, x2=5.0).reverse()
+    v = ["v_-1", "v_0", "v_1", "v_2", "v_3", "v_4", "v_5"]
+    assert dict(zip(v, adjoint.adjoints)) == {
+        "v_5": 1.0, "v_4": 1.0, "v_3": -1.0, "v_2": 1.0, "v_1": 1.0,
+        "v_0": -math.cos(5.0) + 2.0, "v_-1": 5.0 + 1 / 2}
+    assert adjoint.gradient == {"x1": 5.5, "x2": 2.0 - math.cos(5.0)}
+    assert round(adjoint.gradient["x2"], 3) == 1.716
+
+
+def test_adjoint_steps_are_one_per_edge_in_baydins_order():
+    t = adt.trace(SEED_TEXT, x1=2.0, x2=5.0)
+    steps = [(t.name(s.node), t.name(s.source) if s.source >= 0 else "y", s.first)
+             for s in t.reverse().steps()]
+    assert steps == [("v_5", "y", True), ("v_4", "v_5", True), ("v_3", "v_5", True),
+                     ("v_1", "v_4", True), ("v_2", "v_4", True), ("v_0", "v_3", True),
+                     ("v_-1", "v_2", True), ("v_0", "v_2", False), ("v_-1", "v_1", False)]
+    last = {s.node: s.adjoint for s in t.reverse().steps()}      # each node's final row
+    assert [last[i] for i in range(len(t))] == t.reverse().adjoints
+
+
+def test_reverse_seed_scales_the_gradient():
+    t = adt.trace(SEED_TEXT, x1=2.0, x2=5.0)
+    assert t.reverse(seed=2.0).gradient == {x: 2 * g for x, g in t.reverse().gradient.items()}
+
+
+@given(expressions(), well_conditioned_points())
+def test_n_tangent_sweeps_give_the_gradient_of_one_adjoint_sweep(text, point):
+    t = adt.trace(text, **used(point, text))
+    gradient = t.reverse().gradient
+    for x in t.inputs:
+        assert agree(t.forward(**{x: 1.0}).derivative, gradient[x])
