@@ -19,58 +19,29 @@ renders to SVG, PNG or PDF with graphviz's ``dot``.
 
 from __future__ import annotations
 
-from html import escape
 from itertools import groupby
 from typing import TYPE_CHECKING, Union
 
-from .tables import number
+from .tables import NOTATIONS, _Writer
 from .trace import Trace
 
 if TYPE_CHECKING:
     import graphviz
 
     from .forward import Tangent
-    from .reverse import Adjoint, Step
-
+    from .reverse import Adjoint
 
 INPUT_COLOR = "#cfe2f3"      # light blue, as torchviz colours leaf tensors
 OUTPUT_COLOR = "#d9ead3"     # light green, as torchviz colours the output
 FONT = "Helvetica"
 
 
-def subscripted(name: str) -> str:
-    """'v_-1' as graphviz HTML, v<sub>-1</sub>, as the tutorial writes node names."""
-    base, _, sub = name.partition("_")
-    return f"{escape(base)}<sub>{escape(sub)}</sub>" if sub else escape(base)
+def html_writer(trace: Trace) -> _Writer:
+    """Writes v_i, formulas and partials as graphviz HTML: v<sub>-1</sub>, ln v<sub>-1</sub>."""
+    return _Writer(trace, NOTATIONS["html"])
 
 
-def _dotted(name: str, accent: str) -> str:
-    """v_3 with a dot or bar over the v: v̇<sub>3</sub>, v̄<sub>3</sub>."""
-    return f"v{accent}" + subscripted(name)[1:]
-
-
-def operand(trace: Trace, slot: int) -> str:
-    """An argument slot as HTML: a node's subscripted name, or a constant's value."""
-    if slot < len(trace):
-        return subscripted(trace.name(slot))
-    return escape(number(trace.values[slot]))
-
-
-def formula(trace: Trace, i: int) -> str:
-    """v_i's definition as HTML, from the primitive's text: 'ln v<sub>-1</sub>', or the input name."""
-    p = trace.ops[i]
-    if p is None:
-        return escape(trace.inputs[i])
-    return escape(p.text).format(*[operand(trace, j) for j in trace.args[i]])
-
-
-def partial_formula(trace: Trace, i: int, k: int) -> str:
-    """∂v_i/∂(argument k) as HTML, from the primitive's partial text: 'cos v<sub>0</sub>'."""
-    args = [operand(trace, j) for j in trace.args[i]]
-    return escape(trace.ops[i].partial_text[k]).format(*args, y=subscripted(trace.name(i)))
-
-
-def _new_graph(trace: Trace, rankdir: str, annotate: bool) -> graphviz.Digraph:
+def _new_graph(rankdir: str, annotate: bool) -> graphviz.Digraph:
     import graphviz
 
     g = graphviz.Digraph("ComputationGraph")
@@ -94,16 +65,15 @@ def _role(trace: Trace, i: int) -> dict[str, str]:
     return {}
 
 
-def _label(trace: Trace, i: int, extra: str) -> str:
-    """'v_1 = ln v_-1 / = 0.693 / extra' as an HTML label, one fact per line."""
-    name = subscripted(trace.name(i))
-    if i == trace.output:
-        name = f"y = {name}"
-    lines = [f"<b>{name}</b> = {formula(trace, i)}",
-             f"= {escape(number(trace.values[i]))}", extra]
+def _label(w: _Writer, i: int, accent: str, value: float) -> str:
+    """'v_1 = ln v_-1 / = 0.693 / v̇_1 = 0.5' as an HTML label, one fact per line."""
+    trace = w.t
+    name = w.name(i) if i != trace.output else f"y = {w.name(i)}"
+    op = w.op(i) if trace.ops[i] is not None else w.nt.variable(trace.inputs[i], "")
+    lines = [f"<b>{name}</b> = {op}", f"= {w.nt.number(trace.values[i])}",
+             f"{w.name(i, accent)} = {w.nt.number(value)}"]
     rows = "".join(f"<tr><td>{line}</td></tr>" for line in lines)
     return f'<<table border="0" cellborder="0" cellspacing="0" cellpadding="2">{rows}</table>>'
-
 
 
 def _edges(trace: Trace) -> list[tuple[int, int]]:
@@ -125,21 +95,20 @@ def forward_graph(sweep: Union[Trace, Tangent], annotate: bool = False,
         trace, tangent, annotate = sweep.trace, sweep, True
     else:
         trace, tangent = sweep, (sweep.forward() if annotate else None)
-    g = _new_graph(trace, rankdir, annotate)
-    for node in trace.nodes():
-        name = trace.name(node.index)
+    g, w = _new_graph(rankdir, annotate), html_writer(trace)
+    for i in range(len(trace)):
         if tangent is None:
-            g.node(name, label=f"<{subscripted(name)}>")
+            g.node(trace.name(i), label=f"<{w.name(i)}>")
         else:
-            dot = f"{_dotted(name, '&#775;')} = {escape(number(tangent.tangents[node.index]))}"
-            g.node(name, label=_label(trace, node.index, dot), **_role(trace, node.index))
+            g.node(trace.name(i), label=_label(w, i, "dot", tangent.tangents[i]),
+                   **_role(trace, i))
     for j, i in _edges(trace):
         g.edge(trace.name(j), trace.name(i))
     if tangent is not None:
-        seed = ", ".join(f"ẋ<sub>{escape(k)}</sub> = {escape(number(v))}"
-                         for k, v in tangent.seed.items())
-        g.attr(label=f"<forward mode, seed {seed}: "
-                     f"ẏ = {escape(number(tangent.derivative))}>", labelloc="b")
+        seed = ", ".join(f"{w.nt.variable(x, 'dot')} = {w.nt.number(v)}"
+                         for x, v in tangent.seed.items())
+        g.attr(label=f"<forward mode, seed {seed}: ẏ = {w.nt.number(tangent.derivative)}>",
+               labelloc="b")
     return g
 
 
@@ -150,21 +119,19 @@ def adjoint_graph(sweep: Union[Trace, Adjoint], annotate: bool = False) -> graph
     nodes also show v̄_i = ∂y/∂v_i and each edge v_i → v_j its local partial ∂v_i/∂v_j,
     the factor the adjoint sweep multiplies v̄_i by on its way back to v̄_j.
     """
-    from .reverse import Adjoint, Step
-
+    from .reverse import Adjoint
 
     if isinstance(sweep, Adjoint):
         trace, adjoint, annotate = sweep.trace, sweep, True
     else:
         trace, adjoint = sweep, (sweep.reverse() if annotate else None)
-    g = _new_graph(trace, "RL", annotate)
-    for node in trace.nodes():
-        name = trace.name(node.index)
+    g, w = _new_graph("RL", annotate), html_writer(trace)
+    for i in range(len(trace)):
         if adjoint is None:
-            g.node(name, label=f"<{subscripted(name)}>")
+            g.node(trace.name(i), label=f"<{w.name(i)}>")
         else:
-            bar = f"{_dotted(name, '&#772;')} = {escape(number(adjoint.adjoints[node.index]))}"
-            g.node(name, label=_label(trace, node.index, bar), **_role(trace, node.index))
+            g.node(trace.name(i), label=_label(w, i, "bar", adjoint.adjoints[i]),
+                   **_role(trace, i))
     if adjoint is None:
         for j, i in _edges(trace):
             g.edge(trace.name(i), trace.name(j))
@@ -174,18 +141,19 @@ def adjoint_graph(sweep: Union[Trace, Adjoint], annotate: bool = False) -> graph
             continue                    # the seed ȳ, which has no edge
         positions = [k for k, j in enumerate(trace.args[i]) if j < len(trace)]
         for k, step in zip(positions, steps):
-            g.edge(trace.name(i), trace.name(step.node), label=_partial_label(trace, i, k, step))
-    g.attr(label=f"<reverse mode, ȳ = {escape(number(adjoint.seed))}: "
-                 + ", ".join(f"∂y/∂{escape(k)} = {escape(number(v))}"
-                             for k, v in adjoint.gradient.items()) + ">", labelloc="b")
+            g.edge(trace.name(i), trace.name(step.node),
+                   label=_partial_label(w, i, k, step.partial))
+    gradient = ", ".join(f"∂y/∂{w.nt.variable(x, '')} = {w.nt.number(v)}"
+                         for x, v in adjoint.gradient.items())
+    g.attr(label=f"<reverse mode, ȳ = {w.nt.number(adjoint.seed)}: {gradient}>", labelloc="b")
     return g
 
 
-def _partial_label(trace: Trace, i: int, k: int, step: Step) -> str:
+def _partial_label(w: _Writer, i: int, k: int, partial: float) -> str:
     """'∂v_3/∂v_0 = cos v_0 = 0.284': the local partial, as formula and value."""
-    j = trace.args[i][k]
-    text = (f"∂{subscripted(trace.name(i))}/∂{subscripted(trace.name(j))}"
-            f" = {partial_formula(trace, i, k)}")
-    if "{" in trace.ops[i].partial_text[k]:         # not a constant such as 1 or −1
-        text += f" = {escape(number(step.partial))}"
+    j = w.t.args[i][k]
+    formula = w.partials(i)[k]
+    text = f"∂{w.name(i)}/∂{w.name(j)} = {formula}"
+    if "{" in w.t.ops[i].partial_text[k]:          # not a constant such as 1 or −1
+        text += f" = {w.nt.number(partial)}"
     return f"<{text}>"

@@ -18,7 +18,7 @@ import re
 import sys
 from typing import TYPE_CHECKING, Any, Callable, Union
 
-from .graphs import forward_graph, subscripted
+from .graphs import forward_graph, html_writer
 from .trace import Trace
 
 if TYPE_CHECKING:
@@ -146,10 +146,11 @@ def side_by_side(trace: Trace) -> graphviz.Digraph:
 
     y, leaves = run_on_torch(trace)
     torch_dot, names = _draw(y, leaves)
+    w = html_writer(trace)
     for fn, i in sorted(grad_fn_nodes(trace, y).items(), key=lambda item: item[1]):
         node = names.get(str(id(fn)))
         if node is not None:
-            torch_dot.node(node, label=f"<{type(fn).__name__}<br/>= {subscripted(trace.name(i))}>")
+            torch_dot.node(node, label=f"<{type(fn).__name__}<br/>= {w.name(i)}>")
 
     ours = forward_graph(trace, rankdir="TB")
     ours.name = "cluster_trace"
