@@ -29,9 +29,9 @@ FORMATS = ("svg", "png", "pdf")
 DEFAULT_FORMATS = ("svg", "png")
 DEFAULT_OUT = "figures"
 MANIFEST = "MANIFEST.json"
-INSTALL_GRAPHVIZ = ("graphviz's `dot` program was not found on PATH, so graphs were written "
-                    "as .gv sources only; install it (Debian/Ubuntu: sudo apt-get install "
-                    "graphviz; macOS: brew install graphviz) and run again")
+DOT_MISSING = "graphviz's `dot` program was not found on PATH"
+INSTALL_GRAPHVIZ = ("install it (Debian/Ubuntu: sudo apt-get install graphviz; "
+                    "macOS: brew install graphviz)")
 
 PNG_DPI = 144           # matplotlib figures: 8 inches wide → 1152 pixels, sharp on slides
 GRAPH_PNG_DPI = 120
@@ -78,17 +78,24 @@ def _seed_trace():
     return trace(text, **at)
 
 
+GRAPH_KINDS = ("forward", "adjoint", "torch")
+
+
+def draw(trace: Any, kind: str, annotate: bool = False,
+         seed: dict[str, float] | None = None) -> Any:
+    """One graph of a trace: the forward graph (annotated for the tangent along `seed`), the
+    adjoint graph, or torch's graph (annotated: beside the trace, grad_fns matched to v_i)."""
+    from . import graphs, torch_graphs
+
+    if kind == "forward":
+        return graphs.forward_graph(trace.forward(**seed) if seed else trace, annotate=annotate)
+    if kind == "adjoint":
+        return graphs.adjoint_graph(trace, annotate=annotate)
+    return torch_graphs.side_by_side(trace) if annotate else torch_graphs.torch_graph(trace)
+
+
 def _graph(kind: str, annotate: bool = False) -> Callable[[], Any]:
-    def make() -> Any:
-        from . import graphs
-        draw = graphs.forward_graph if kind == "forward" else graphs.adjoint_graph
-        return draw(_seed_trace(), annotate=annotate)
-    return make
-
-
-def _side_by_side() -> Any:
-    from .torch_graphs import side_by_side
-    return side_by_side(_seed_trace())
+    return lambda: draw(_seed_trace(), kind, annotate)
 
 
 def _torchviz(name: str) -> Callable[[], Any]:
@@ -156,7 +163,8 @@ REGISTRY: dict[str, Figure] = {f.name: f for f in [
            "on the nodes, local partials on the edges; ∂y/∂x1 = 5.5, ∂y/∂x2 = 1.716.",
            _graph("adjoint", annotate=True)),
     Figure("trace-vs-torch", "graph", "The hand-written trace beside torch's autograd graph "
-           "(torchviz) of the same function: each grad_fn computes one v_i.", _side_by_side),
+           "(torchviz) of the same function: each grad_fn computes one v_i.",
+           _graph("torch", annotate=True)),
     Figure("torchviz-scalar", "graph", "torchviz's graph of y = 3x² + x + 4 sin x at x = 5 "
            "(a scalar).", _torchviz("torchviz-scalar")),
     Figure("torchviz-tensor", "graph", "torchviz's graph of y = x² + sin x for x of shape "
@@ -388,6 +396,35 @@ def figures_command(out: str, formats: str, only: list[str] | None, list_only: b
     n = len(result.files)
     print(f"wrote {n} file{'s' * (n != 1)} to {out}/ (listed in {out}/{MANIFEST})", file=stderr)
     if result.dot_missing:
-        print(f"ad-tutorial figures: {INSTALL_GRAPHVIZ}", file=stderr)
+        print(f"ad-tutorial figures: {DOT_MISSING}, so graphs were written as .gv sources "
+              f"only; {INSTALL_GRAPHVIZ} and run again", file=stderr)
+        return 2
+    return 0
+
+
+GRAPH_FORMATS = ("svg", "png", "pdf", "gv", "dot")
+
+
+def graph_command(trace: Any, kind: str, annotate: bool, seed: dict[str, float] | None,
+                  output: str, stderr: TextIO = sys.stderr) -> int:
+    """`ad-tutorial graph`: draw one graph of `trace` into `output`, in the format its
+    suffix names. 0 on success, 2 on an error (reported in one line)."""
+    from .torch_graphs import TorchGraphError
+
+    path = Path(output)
+    fmt = path.suffix.lstrip(".").lower()
+    try:
+        if fmt not in GRAPH_FORMATS:
+            raise FigureError(f"cannot tell the format of {output!r}: end it in "
+                              + ", ".join("." + f for f in GRAPH_FORMATS))
+        if fmt not in ("gv", "dot") and not dot_available():
+            raise FigureError(f"{DOT_MISSING}, so nothing was drawn; {INSTALL_GRAPHVIZ}, "
+                              "or write a .gv file")
+        write_bytes(path, render_graph(draw(trace, kind, annotate, seed), fmt))
+    except (FigureError, TorchGraphError) as e:
+        print(f"ad-tutorial graph: {e}", file=stderr)
+        return 2
+    except OSError as e:
+        print(f"ad-tutorial graph: cannot write {output}: {e.strerror or e}", file=stderr)
         return 2
     return 0
