@@ -383,8 +383,9 @@ def listing() -> str:
 
 
 def figures_command(out: str, formats: str, only: list[str] | None, list_only: bool,
-                    stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr) -> int:
+                    stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
     """`ad-tutorial figures`: 0 on success, 2 on bad input or when `dot` is missing."""
+    stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
     if list_only:
         print(listing(), file=stdout)
         return 0
@@ -406,9 +407,10 @@ GRAPH_FORMATS = ("svg", "png", "pdf", "gv", "dot")
 
 
 def graph_command(trace: Any, kind: str, annotate: bool, seed: dict[str, float] | None,
-                  output: str, stderr: TextIO = sys.stderr) -> int:
+                  output: str, stderr: TextIO | None = None) -> int:
     """`ad-tutorial graph`: draw one graph of `trace` into `output`, in the format its
     suffix names. 0 on success, 2 on an error (reported in one line)."""
+    stderr = stderr or sys.stderr
     from .torch_graphs import TorchGraphError
 
     path = Path(output)

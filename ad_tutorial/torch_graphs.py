@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import sys
+import warnings
 from typing import TYPE_CHECKING, Any, Callable, Union
 
 from .graphs import forward_graph, html_writer
@@ -114,7 +115,9 @@ def _draw(y: torch.Tensor, leaves: dict[str, torch.Tensor]
     if d > max_depth():
         raise TorchGraphError(f"torch's graph is {d} operations deep; torchviz draws at most "
                               f"{max_depth()} (it recurses once per level): try a smaller example")
-    dot = make_dot(y, params=leaves)
+    with warnings.catch_warnings():       # torchviz compares versions with distutils
+        warnings.filterwarnings("ignore", "distutils Version classes", DeprecationWarning)
+        dot = make_dot(y, params=leaves)
     return dot, _stable_names(dot)
 
 
