@@ -78,9 +78,6 @@ def _seed_trace():
     return trace(text, **at)
 
 
-GRAPH_KINDS = ("forward", "adjoint", "torch")
-
-
 def draw(trace: Any, kind: str, annotate: bool = False,
          seed: dict[str, float] | None = None) -> Any:
     """One graph of a trace: the forward graph (annotated for the tangent along `seed`), the

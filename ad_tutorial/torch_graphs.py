@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 #: The tutorial's two torchviz cells: a scalar, and a tensor whose shapes the graph shows.
 TUTORIAL_SCALAR = ("3*x**2 + x + 4*sin(x)", {"x": 5.0})
-TUTORIAL_TENSOR = ("x**2 + sin(x)", {"x": (3, 4, 4)})
+TUTORIAL_TENSOR = ("x**2 + sin(x)", (3, 4, 4))
 
 
 class TorchGraphError(ValueError):
@@ -182,6 +182,6 @@ def tutorial_graphs() -> dict[str, graphviz.Digraph]:
     from .expression import parse
 
     (scalar, at), (tensor, shape) = TUTORIAL_SCALAR, TUTORIAL_TENSOR
-    x = torch.linspace(-1.0, 1.0, 48, dtype=torch.float64).reshape(shape["x"])
+    x = torch.linspace(-1.0, 1.0, 48, dtype=torch.float64).reshape(shape)
     return {"torchviz-scalar": torch_graph(parse(scalar), **at),
             "torchviz-tensor": torch_graph(parse(tensor), x=x)}
