@@ -154,6 +154,8 @@ def _add_lesson_commands(sub: Any) -> None:
     p.add_argument("--out", required=True, metavar="DIR",
                    help="the directory to write into (created if missing)")
     p.set_defaults(run=notebook)
+
+
 def _add_figure_commands(sub: Any) -> None:
     p = sub.add_parser(
         "figures", help="render every figure of the tutorial into a folder",
