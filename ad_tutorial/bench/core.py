@@ -8,13 +8,10 @@ asserted: goals are checked and printed as met or missed.
 
 from __future__ import annotations
 
-import os
 import statistics
 import sys
-import tempfile
 import timeit
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Callable
 
 
@@ -97,15 +94,3 @@ def stderr_progress(total: int) -> Callable[[int, str, str], None]:
         sys.stderr.flush()
     return show
 
-
-def write_atomic(path: Path, write: Callable[[str], object]) -> None:
-    """Let write(name) fill a temporary file next to path, then move it into place,
-    so an interrupted run never leaves a truncated file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise

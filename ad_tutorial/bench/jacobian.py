@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 import ad_tutorial as adt
 
-from .core import Runner, Section, row, write_atomic
+from .core import Runner, Section, row
 
 SIZES, QUICK_SIZES = (1, 3, 10, 30, 100, 300, 1000), (1, 3, 10)
 X = 0.3                                   # where g is differentiated; f at x_k = X + k/1000
@@ -150,13 +150,9 @@ def _flat(result: Any) -> list[Any]:
     return result.reshape(-1).tolist() if hasattr(result, "reshape") else list(result)
 
 
-def plot_jacobian_cost(results: dict[str, dict[str, list[float]]], path: str | Path) -> Path:
-    """Draw Jacobian time against n (for f) and m (for g) on log axes, both modes, to path.
-
-    `results` is the data of the jacobian benchmark. The file is written atomically;
-    an SVG is deterministic (fixed hash salt, no date), so reruns give the same bytes.
-    """
-    import matplotlib
+def jacobian_cost_figure(results: dict[str, dict[str, list[float]]]):
+    """Jacobian time against n (for f) and m (for g) on log axes, both modes, by hand and
+    with torch: a matplotlib Figure. `results` is the data of the jacobian benchmark."""
     from matplotlib.figure import Figure
 
     style = {"tangent sweeps": ("C0", "-", "o"), "adjoint sweeps": ("C1", "-", "s"),
@@ -165,22 +161,28 @@ def plot_jacobian_cost(results: dict[str, dict[str, list[float]]], path: str | P
                             "adjoint sweeps": "reverse: 1 adjoint sweep"},
               "g: R → Rᵐ": {"tangent sweeps": "forward: 1 tangent sweep",
                             "adjoint sweeps": "reverse: m adjoint sweeps"}}
+    fig = Figure(figsize=(10, 4), layout="constrained")
+    for ax, (shape, letter) in zip(fig.subplots(1, 2, sharey=True), SHAPES.items()):
+        series = results[shape]
+        for mode in MODES:
+            colour, line, marker = style[mode]
+            ax.loglog(series["sizes"], [s * 1e3 for s in series[mode]], color=colour,
+                      linestyle=line, marker=marker, markersize=4,
+                      label=labels[shape].get(mode, mode))
+        ax.set_title(f"{shape}: the Jacobian is {'1 × n' if letter == 'n' else 'm × 1'}")
+        ax.set_xlabel(letter)
+        ax.grid(True, which="major", alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.axes[0].set_ylabel("time for the full Jacobian (ms)")
+    return fig
+
+
+def plot_jacobian_cost(results: dict[str, dict[str, list[float]]], path: str | Path) -> Path:
+    """Draw :func:`jacobian_cost_figure` to path (.svg, .png or .pdf), atomically and
+    reproducibly (the figures registry's settings: no dates, fixed SVG ids)."""
+    from ..atomic import write_bytes
+    from ..figures import render_plot
+
     path = Path(path)
-    with matplotlib.rc_context({"svg.hashsalt": "ad_tutorial", "font.size": 10}):
-        fig = Figure(figsize=(10, 4), layout="constrained")
-        for ax, (shape, letter) in zip(fig.subplots(1, 2, sharey=True), SHAPES.items()):
-            series = results[shape]
-            for mode in MODES:
-                colour, line, marker = style[mode]
-                ax.loglog(series["sizes"], [s * 1e3 for s in series[mode]], color=colour,
-                          linestyle=line, marker=marker, markersize=4,
-                          label=labels[shape].get(mode, mode))
-            ax.set_title(f"{shape}: the Jacobian is {'1 × n' if letter == 'n' else 'm × 1'}")
-            ax.set_xlabel(letter)
-            ax.grid(True, which="major", alpha=0.3)
-            ax.legend(fontsize=8)
-        fig.axes[0].set_ylabel("time for the full Jacobian (ms)")
-        fmt = path.suffix.lstrip(".") or "svg"
-        write_atomic(path, lambda tmp: fig.savefig(
-            tmp, format=fmt, metadata={"Date": None} if fmt == "svg" else None))
+    write_bytes(path, render_plot(jacobian_cost_figure(results), path.suffix.lstrip(".")))
     return path

@@ -10,7 +10,8 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from .core import Section, write_atomic
+from ..atomic import write_text
+from .core import Section
 
 
 def _number(x: float) -> str:
@@ -48,12 +49,12 @@ def as_json(sections: list[Section], quick: bool) -> dict:
     return {
         "quick": quick,
         "machine": {"python": sys.version.split()[0], "torch": torch.__version__,
-                    "platform": platform.platform(), "cpus": os.cpu_count()},
+                    "platform": platform.platform(), "cpus": os.cpu_count(),
+                    "load average": os.getloadavg()},
         "sections": [{**asdict(s), "goals": [{**asdict(g), "met": g.met} for g in s.goals]}
                      for s in sections],
     }
 
 
 def write_json(sections: list[Section], quick: bool, path: Path) -> None:
-    text = json.dumps(as_json(sections, quick), indent=2, ensure_ascii=False) + "\n"
-    write_atomic(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    write_text(path, json.dumps(as_json(sections, quick), indent=2, ensure_ascii=False) + "\n")
