@@ -13,7 +13,6 @@ import math
 import operator
 import random
 import statistics
-import time
 import tracemalloc
 from typing import Any, Callable
 
@@ -88,9 +87,9 @@ def _torch_timings(runner: Runner, plan, size: int) -> tuple[list[float], list[f
     backward = []
     for _ in range(runner.repeats):          # each backward needs a fresh graph
         y = run_plan(torch_plan, *leaves)
-        start = time.perf_counter()
+        start = runner.clock()
         grads = torch.autograd.grad(y, leaves)
-        backward.append(time.perf_counter() - start)
+        backward.append(runner.clock() - start)
     return forward, backward, dict(zip(INPUTS, map(float, grads)))
 
 
