@@ -239,3 +239,14 @@ def test_json_carries_goal_verdicts(gradient_section):
     result = as_json([gradient_section], quick=True)
     assert [g["met"] for g in result["sections"][0]["goals"]] == \
         [g.met for g in gradient_section.goals]
+
+
+def test_recorded_jacobian_cost_draws_the_registry_plot(tmp_path):
+    from ad_tutorial.bench.recorded import JACOBIAN_COST
+    assert set(JACOBIAN_COST) == set(jacobian.SHAPES)
+    for series in JACOBIAN_COST.values():
+        assert series["sizes"] == list(jacobian.SIZES)
+        assert all(len(series[mode]) == len(jacobian.SIZES) for mode in jacobian.MODES)
+    fig = jacobian.jacobian_cost_figure(JACOBIAN_COST)
+    assert [ax.get_xlabel() for ax in fig.axes] == ["n", "m"]
+    assert len(fig.axes[0].get_lines()) == len(jacobian.MODES)
