@@ -156,6 +156,49 @@ def _add_lesson_commands(sub: Any) -> None:
     p.set_defaults(run=notebook)
 
 
+def _add_figure_commands(sub: Any) -> None:
+    p = sub.add_parser(
+        "figures", help="render every figure of the tutorial into a folder",
+        description="Render the tutorial's figures (computation graphs, torchviz graphs, "
+                    "gradient descent plots and an animation) from one registry, with a "
+                    "manifest of captions, checksums and library versions. Exit status 2 "
+                    "when graphviz's dot is missing (the other figures are still made).")
+    p.add_argument("--out", default="figures", metavar="DIR",
+                   help="the folder to write into (default: figures)")
+    p.add_argument("--format", default="svg,png", metavar="LIST",
+                   help="comma-separated formats among svg, png, pdf (default: svg,png); "
+                        "the animation is always a GIF")
+    p.add_argument("--only", nargs="+", metavar="NAME", help="render only these figures")
+    p.add_argument("--list", action="store_true", help="list the figures and their captions")
+
+    def run_figures(args: argparse.Namespace) -> int:
+        from .figures import figures_command
+        return figures_command(args.out, args.format, args.only, args.list)
+
+    p.set_defaults(run=run_figures)
+
+    p = sub.add_parser(
+        "graph", help="draw the computation graph of an expression",
+        description="Draw the forward evaluation graph, the reverse adjoint graph, or "
+                    "PyTorch's autograd graph (torchviz) of EXPR at a point. The format "
+                    "follows the file's suffix: .svg, .png, .pdf, or .gv for DOT source.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    _add_point_options(p)
+    p.add_argument("--kind", choices=("forward", "adjoint", "torch"), default="forward",
+                   help="which graph (default: forward)")
+    p.add_argument("--annotate", action="store_true",
+                   help="show operations, values, tangents or adjoints and partials; for "
+                        "--kind torch, draw the trace beside torch's graph")
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="where to write it")
+
+    def run_graph(args: argparse.Namespace) -> int:
+        from .figures import graph_command
+        seed = _point(args.seed, "--seed") if args.seed else None
+        return graph_command(_trace_from(args), args.kind, args.annotate, seed, args.output)
+
+    p.set_defaults(run=run_graph)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="ad-tutorial",
@@ -165,6 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
     _add_engine_commands(sub)
     _add_lesson_commands(sub)
+    _add_figure_commands(sub)
     return parser
 
 

@@ -1,0 +1,429 @@
+"""Every figure of the tutorial, from one registry, rendered reproducibly.
+
+The registry maps a name to a caption and a function that makes the figure: a graphviz
+graph, a matplotlib figure, or a matplotlib animation. :func:`render_all` writes each one
+in the requested formats, atomically, and records every file in ``MANIFEST.json`` with its
+caption, sha256, and the versions of the libraries that made it.
+
+Reproducible means byte-identical on a second run with the same versions: matplotlib is
+told to leave out dates and software names and to use a fixed seed for SVG ids, and the
+one timestamp graphviz writes (a PDF's creation date) is fixed to 1970.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable, TextIO
+
+from .atomic import write_bytes, write_text
+
+FORMATS = ("svg", "png", "pdf")
+DEFAULT_FORMATS = ("svg", "png")
+DEFAULT_OUT = "figures"
+MANIFEST = "MANIFEST.json"
+DOT_MISSING = "graphviz's `dot` program was not found on PATH"
+INSTALL_GRAPHVIZ = ("install it (Debian/Ubuntu: sudo apt-get install graphviz; "
+                    "macOS: brew install graphviz)")
+
+PNG_DPI = 144           # matplotlib figures: 8 inches wide → 1152 pixels, sharp on slides
+GRAPH_PNG_DPI = 120
+GIF_DPI, GIF_FPS = 80, 8
+
+#: matplotlib settings that make its output the same on every run.
+_MPL_RC = {"svg.hashsalt": "ad_tutorial", "svg.fonttype": "path", "path.simplify": True}
+_MPL_METADATA = {
+    "svg": {"Date": None, "Creator": None},
+    "png": {"Software": None},
+    "pdf": {"CreationDate": None, "Creator": None, "Producer": None},
+}
+
+
+class FigureError(ValueError):
+    """A request the figures command cannot carry out (unknown name, unwritable folder)."""
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One registered figure: how to make it, and what it shows."""
+
+    name: str
+    kind: str                      # "graph" (graphviz), "plot" (matplotlib), "animation" (GIF)
+    caption: str
+    make: Callable[[], Any]
+
+    def formats(self, requested: Iterable[str]) -> list[str]:
+        """The file formats this figure is written in: an animation is always a GIF."""
+        return ["gif"] if self.kind == "animation" else list(requested)
+
+
+# --- the registry -------------------------------------------------------------------
+
+SEED_EXAMPLE = ("ln(x1) + x1*x2 - sin(x2)", {"x1": 2.0, "x2": 5.0})
+STEPS = 150
+NONCONVEX_STARTS = (-3.5, -2.5, -2.0, -1.0, -0.5)
+
+
+def _seed_trace():
+    from .trace import trace
+
+    text, at = SEED_EXAMPLE
+    return trace(text, **at)
+
+
+def draw(trace: Any, kind: str, annotate: bool = False,
+         seed: dict[str, float] | None = None) -> Any:
+    """One graph of a trace: the forward graph (annotated for the tangent along `seed`), the
+    adjoint graph, or torch's graph (annotated: beside the trace, grad_fns matched to v_i)."""
+    from . import graphs, torch_graphs
+
+    if kind == "forward":
+        return graphs.forward_graph(trace.forward(**seed) if seed else trace, annotate=annotate)
+    if kind == "adjoint":
+        return graphs.adjoint_graph(trace, annotate=annotate)
+    return torch_graphs.side_by_side(trace) if annotate else torch_graphs.torch_graph(trace)
+
+
+def _graph(kind: str, annotate: bool = False) -> Callable[[], Any]:
+    return lambda: draw(_seed_trace(), kind, annotate)
+
+
+def _torchviz(name: str) -> Callable[[], Any]:
+    def make() -> Any:
+        from .torch_graphs import tutorial_graphs
+        return tutorial_graphs()[name]
+    return make
+
+
+def _problem(convex: bool) -> tuple[str, tuple[float, float]]:
+    """The tutorial's convex or non-convex objective, with the interval it is plotted on."""
+    from . import descent
+    if convex:
+        return descent.CONVEX, descent.CONVEX_DOMAIN
+    return descent.NONCONVEX, descent.NONCONVEX_DOMAIN
+
+
+def _objective(convex: bool) -> Callable[[], Any]:
+    def make() -> Any:
+        from .plots import plot_objective
+        return plot_objective(*_problem(convex))
+    return make
+
+
+def _descent(convex: bool, init: float, step: float) -> Callable[[], Any]:
+    def make() -> Any:
+        from .descent import gradient_descent
+        from .plots import plot_descent
+        objective, domain = _problem(convex)
+        path = gradient_descent(objective, step_size=step, max_iter=STEPS, init=init)
+        return plot_descent(path, objective, domain, step)
+    return make
+
+
+def _animation() -> Any:
+    """The oscillating descent, zoomed in on the valley it bounces in."""
+    from .descent import gradient_descent
+    from .plots import animate_descent
+    objective, domain = _problem(convex=False)
+    path = gradient_descent(objective, step_size=0.05, max_iter=STEPS, init=-3.5)
+    return animate_descent(path, objective, domain, 0.05, view=(-4.0, -2.0))
+
+
+def _all_starts() -> Any:
+    from .descent import gradient_descent
+    from .plots import plot_starts
+    objective, domain = _problem(convex=False)
+    paths = [gradient_descent(objective, step_size=0.001, max_iter=STEPS, init=x0)
+             for x0 in NONCONVEX_STARTS]
+    return plot_starts(paths, objective, domain, 0.001)
+
+
+_F = "f(x1, x2) = ln x1 + x1·x2 − sin x2 at x1 = 2, x2 = 5"
+_CONVEX, _NONCONVEX = "|x| + (x − 5)²", "x·cos 4x + 2|x|"
+
+REGISTRY: dict[str, Figure] = {f.name: f for f in [
+    Figure("forward-graph", "graph", f"Forward evaluation graph of {_F}: values flow left "
+           "to right from the inputs v₋₁, v₀ to y = v₅.", _graph("forward")),
+    Figure("adjoint-graph", "graph", "Reverse adjoint graph of the same function: adjoints "
+           "flow right to left, along every edge reversed.", _graph("adjoint")),
+    Figure("forward-graph-annotated", "graph", f"Forward mode on {_F}: each node's operation, "
+           "value and tangent v̇ for the seed ẋ1 = 1, giving ∂y/∂x1 = 5.5.",
+           _graph("forward", annotate=True)),
+    Figure("adjoint-graph-annotated", "graph", "Reverse mode on the same function: adjoints v̄ "
+           "on the nodes, local partials on the edges; ∂y/∂x1 = 5.5, ∂y/∂x2 = 1.716.",
+           _graph("adjoint", annotate=True)),
+    Figure("trace-vs-torch", "graph", "The hand-written trace beside torch's autograd graph "
+           "(torchviz) of the same function: each grad_fn computes one v_i.",
+           _graph("torch", annotate=True)),
+    Figure("torchviz-scalar", "graph", "torchviz's graph of y = 3x² + x + 4 sin x at x = 5 "
+           "(a scalar).", _torchviz("torchviz-scalar")),
+    Figure("torchviz-tensor", "graph", "torchviz's graph of y = x² + sin x for x of shape "
+           "(3, 4, 4): the shapes are shown on the graph.", _torchviz("torchviz-tensor")),
+    Figure("convex-objective", "plot", f"The convex objective {_CONVEX} on [0, 10] and its "
+           "minimum on the plotting grid.", _objective(convex=True)),
+    Figure("convex-from-0", "plot", f"Gradient descent on {_CONVEX} from x₀ = 0 (step 0.05, "
+           "150 steps) reaches the minimum x = 4.5.", _descent(True, 0.0, 0.05)),
+    Figure("convex-from-10", "plot", f"The same from x₀ = 10: on a convex objective the "
+           "start does not matter.", _descent(True, 10.0, 0.05)),
+    Figure("nonconvex-objective", "plot", f"The non-convex objective {_NONCONVEX} on [−5, 5] "
+           "and its minimum on the plotting grid.", _objective(convex=False)),
+    Figure("nonconvex-from-neg3.5-step0.05", "plot", "From x₀ = −3.5 with step 0.05 the "
+           "steps overshoot and oscillate across a valley.", _descent(False, -3.5, 0.05)),
+    Figure("nonconvex-from-neg3.5", "plot", "From x₀ = −3.5 with step 0.001 descent settles "
+           "in the nearest valley, a local minimum.", _descent(False, -3.5, 0.001)),
+    Figure("nonconvex-from-neg2.5", "plot", "From x₀ = −2.5 (step 0.001): the start decides "
+           "which minimum is found.", _descent(False, -2.5, 0.001)),
+    Figure("nonconvex-from-neg2", "plot", "From x₀ = −2 (step 0.001).",
+           _descent(False, -2.0, 0.001)),
+    Figure("nonconvex-from-neg1", "plot", "From x₀ = −1 (step 0.001).",
+           _descent(False, -1.0, 0.001)),
+    Figure("nonconvex-from-neg0.5", "plot", "From x₀ = −0.5 (step 0.001): the only start "
+           "that heads for the global minimum near 0.", _descent(False, -0.5, 0.001)),
+    Figure("nonconvex-all-starts", "plot", "All five starts on the non-convex objective in one "
+           "picture: where each one ends.", _all_starts),
+    Figure("nonconvex-animation", "animation", "Animated: descent from x₀ = −3.5 with step "
+           "0.05, oscillating.", _animation),
+]}
+
+
+# --- rendering one figure to bytes ---------------------------------------------------
+
+def dot_available() -> bool:
+    """Whether graphviz's `dot` program is on PATH (the graphviz package needs it to render)."""
+    return shutil.which("dot") is not None
+
+
+_PDF_DATE = re.compile(rb"(/CreationDate \(D:)\d{14}")
+
+
+def render_graph(graph: Any, fmt: str) -> bytes:
+    """A graphviz graph as SVG, PNG or PDF bytes (PDF dated 1970, so runs agree), or its
+    DOT source for ``gv``."""
+    if fmt in ("gv", "dot"):
+        return graph.source.encode()
+    if fmt == "png":
+        graph = graph.copy()
+        graph.attr(dpi=str(GRAPH_PNG_DPI))
+    data = graph.pipe(format=fmt)
+    return _PDF_DATE.sub(rb"\g<1>19700101000000", data) if fmt == "pdf" else data
+
+
+def render_plot(fig: Any, fmt: str) -> bytes:
+    """A matplotlib figure as SVG, PNG or PDF bytes, without dates or software names."""
+    import matplotlib
+
+    buffer = io.BytesIO()
+    with matplotlib.rc_context(_MPL_RC):
+        fig.savefig(buffer, format=fmt, dpi=PNG_DPI, metadata=_MPL_METADATA[fmt])
+    return buffer.getvalue()
+
+
+def render_animation(animation: Any) -> bytes:
+    """A matplotlib animation as GIF bytes, through matplotlib's PillowWriter."""
+    from matplotlib.animation import PillowWriter
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp, "animation.gif")      # Pillow picks the format by the suffix
+        animation.save(path, writer=PillowWriter(fps=GIF_FPS), dpi=GIF_DPI)
+        return path.read_bytes()
+
+
+def render(figure: Figure, formats: Iterable[str], dot: bool = True) -> dict[str, bytes]:
+    """The figure made once and rendered in each format: {suffix: bytes}.
+
+    Without `dot`, a graph is rendered as its DOT source (suffix ``gv``) only.
+    """
+    import matplotlib
+
+    with matplotlib.rc_context(_MPL_RC):
+        obj = figure.make()
+    if figure.kind == "graph":
+        return {fmt: render_graph(obj, fmt) for fmt in (figure.formats(formats) if dot else ["gv"])}
+    if figure.kind == "animation":
+        return {"gif": render_animation(obj)}
+    return {fmt: render_plot(obj, fmt) for fmt in figure.formats(formats)}
+
+
+# --- rendering them all ---------------------------------------------------------------
+
+def versions() -> dict[str, str]:
+    """The versions of everything that shapes the bytes of a figure."""
+    from importlib.metadata import version
+
+    out = {name: version(name) for name in
+           ("torch", "torchviz", "matplotlib", "numpy", "pillow", "graphviz")}
+    out["dot"] = dot_version()
+    return out
+
+
+def dot_version() -> str:
+    """graphviz's `dot` version, e.g. '2.43.0', or 'missing'."""
+    import subprocess
+
+    if not dot_available():
+        return "missing"
+    result = subprocess.run(["dot", "-V"], capture_output=True, text=True)
+    found = re.search(r"version (\S+)", result.stderr + result.stdout)
+    return found.group(1) if found else "unknown"
+
+
+def select(names: Iterable[str] | None) -> list[Figure]:
+    """The registered figures with these names (all of them for None), in registry order."""
+    if not names:
+        return list(REGISTRY.values())
+    unknown = [n for n in names if n not in REGISTRY]
+    if unknown:
+        raise FigureError(f"unknown figure {unknown[0]!r}; `ad-tutorial figures --list` "
+                          "shows the names")
+    return [f for f in REGISTRY.values() if f.name in set(names)]
+
+
+def parse_formats(text: str) -> list[str]:
+    """'svg,png' → ['svg', 'png'], checked against the formats we write."""
+    formats = [f.strip().lower() for f in text.split(",") if f.strip()]
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        raise FigureError(f"unknown format {bad[0] if bad else text!r}; "
+                          f"choose from {','.join(FORMATS)}")
+    return list(dict.fromkeys(formats))
+
+
+def prepare_out(out: Path) -> None:
+    """Create the output folder and make sure files can be written in it."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as e:
+        raise FigureError(f"cannot write figures to {out}: {e.strerror or e}") from None
+
+
+class Progress:
+    """A progress bar on a stream: redrawn in place on a terminal, one line per step elsewhere."""
+
+    def __init__(self, total: int, stream: TextIO, width: int = 24) -> None:
+        self.total, self.stream, self.width, self.done = total, stream, width, 0
+        self.live = stream.isatty()
+
+    def step(self, name: str) -> None:
+        self.done += 1
+        filled = self.width * self.done // self.total
+        bar = f"[{'#' * filled}{'.' * (self.width - filled)}] {self.done}/{self.total} {name}"
+        if self.live:
+            self.stream.write(f"\r\033[K{bar}" + ("\n" if self.done == self.total else ""))
+        else:
+            self.stream.write(bar + "\n")
+        self.stream.flush()
+
+
+@dataclass
+class Result:
+    """What a run of :func:`render_all` wrote."""
+
+    files: list[Path]
+    dot_missing: bool
+
+
+def render_all(out: Path, formats: Iterable[str] = DEFAULT_FORMATS,
+               names: Iterable[str] | None = None, progress: TextIO | None = None) -> Result:
+    """Render the chosen figures into `out` and update its MANIFEST.json.
+
+    Files are written one by one, atomically; the manifest is updated after each figure,
+    so an interrupted run leaves complete files and a manifest that describes them.
+    """
+    figures = select(names)
+    formats = list(formats)
+    prepare_out(out)
+    dot = dot_available()
+    manifest = load_manifest(out)
+    made_with = versions()
+    bar = Progress(len(figures), progress) if progress is not None else None
+    written = []
+    for figure in figures:
+        for fmt, data in render(figure, formats, dot).items():
+            path = out / f"{figure.name}.{fmt}"
+            write_bytes(path, data)
+            written.append(path)
+            manifest[path.name] = {"figure": figure.name, "caption": figure.caption,
+                                   "sha256": hashlib.sha256(data).hexdigest(),
+                                   "versions": made_with}
+        write_text(out / MANIFEST, manifest_text(manifest))
+        if bar:
+            bar.step(figure.name)
+    return Result(written, not dot)
+
+
+def load_manifest(out: Path) -> dict[str, Any]:
+    """The files already recorded in `out`'s manifest (empty if there is none yet)."""
+    try:
+        return json.loads((out / MANIFEST).read_text(encoding="utf-8"))["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def manifest_text(files: dict[str, Any]) -> str:
+    """The manifest as stable JSON: files sorted by name."""
+    return json.dumps({"files": dict(sorted(files.items()))}, indent=2, ensure_ascii=False) + "\n"
+
+
+def listing() -> str:
+    """`figures --list`: one line per figure, name, kind and caption."""
+    width = max(map(len, REGISTRY))
+    return "\n".join(f"{f.name:<{width}}  {f.kind:<9}  {f.caption}" for f in REGISTRY.values())
+
+
+def figures_command(out: str, formats: str, only: list[str] | None, list_only: bool,
+                    stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    """`ad-tutorial figures`: 0 on success, 2 on bad input or when `dot` is missing."""
+    stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
+    if list_only:
+        print(listing(), file=stdout)
+        return 0
+    try:
+        result = render_all(Path(out), parse_formats(formats), only, progress=stderr)
+    except (FigureError, OSError) as e:
+        print(f"ad-tutorial figures: {e}", file=stderr)
+        return 2
+    n = len(result.files)
+    print(f"wrote {n} file{'s' * (n != 1)} to {out}/ (listed in {out}/{MANIFEST})", file=stderr)
+    if result.dot_missing:
+        print(f"ad-tutorial figures: {DOT_MISSING}, so graphs were written as .gv sources "
+              f"only; {INSTALL_GRAPHVIZ} and run again", file=stderr)
+        return 2
+    return 0
+
+
+GRAPH_FORMATS = ("svg", "png", "pdf", "gv", "dot")
+
+
+def graph_command(trace: Any, kind: str, annotate: bool, seed: dict[str, float] | None,
+                  output: str, stderr: TextIO | None = None) -> int:
+    """`ad-tutorial graph`: draw one graph of `trace` into `output`, in the format its
+    suffix names. 0 on success, 2 on an error (reported in one line)."""
+    stderr = stderr or sys.stderr
+    from .torch_graphs import TorchGraphError
+
+    path = Path(output)
+    fmt = path.suffix.lstrip(".").lower()
+    try:
+        if fmt not in GRAPH_FORMATS:
+            raise FigureError(f"cannot tell the format of {output!r}: end it in "
+                              + ", ".join("." + f for f in GRAPH_FORMATS))
+        if fmt not in ("gv", "dot") and not dot_available():
+            raise FigureError(f"{DOT_MISSING}, so nothing was drawn; {INSTALL_GRAPHVIZ}, "
+                              "or write a .gv file")
+        write_bytes(path, render_graph(draw(trace, kind, annotate, seed), fmt))
+    except (FigureError, TorchGraphError) as e:
+        print(f"ad-tutorial graph: {e}", file=stderr)
+        return 2
+    except OSError as e:
+        print(f"ad-tutorial graph: cannot write {output}: {e.strerror or e}", file=stderr)
+        return 2
+    return 0
