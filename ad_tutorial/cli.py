@@ -199,6 +199,57 @@ def _add_figure_commands(sub: Any) -> None:
     p.set_defaults(run=run_graph)
 
 
+def _add_explorer_commands(sub: Any) -> None:
+    def explore(args: argparse.Namespace) -> int:
+        from graphviz import ExecutableNotFound
+
+        from .explorer import write_page
+        from .figures import DOT_MISSING, INSTALL_GRAPHVIZ
+        seed = _point(args.seed, "--seed") if args.seed else None
+        t = _trace_from(args)
+        try:
+            write_page(args.output, t, seed)
+        except ExecutableNotFound:
+            raise UsageError(f"{DOT_MISSING}; {INSTALL_GRAPHVIZ}") from None
+        except OSError as e:
+            raise UsageError(f"cannot write {args.output}: {e.strerror or e}") from None
+        print(f"wrote {args.output}: open it in a browser; → steps, ← goes back")
+        return 0
+
+    def serve(args: argparse.Namespace) -> int:
+        from .explorer.server import serve
+        return serve(args.host, args.port)
+
+    p = sub.add_parser(
+        "explore", help="write a page that steps through both modes in a browser",
+        description="Write one self-contained HTML file (it works offline) that walks "
+                    "through the primal sweep, the tangent sweep and the adjoint sweep of "
+                    "EXPR one step at a time, lighting up the table row and the graph node "
+                    "and edge of each step. Keys: → next, ← back, Home, End, 1 2 3.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    _add_point_options(p)
+    p.add_argument("-o", "--output", required=True, metavar="FILE",
+                   help="the page to write, e.g. page.html")
+    p.set_defaults(run=explore)
+
+    p = sub.add_parser(
+        "serve", help="serve the explorer to a class on a local web server",
+        description="Serve the explorer page, where anyone types an expression and a point "
+                    "and steps through its sweeps. Listens on this machine only unless "
+                    "--host says otherwise. Ctrl+C stops it.")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="the address to listen on (default: 127.0.0.1, this machine only; "
+                        "0.0.0.0 opens it to the network)")
+    def port(text: str) -> int:
+        if not text.isdigit() or int(text) > 65535:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to 65535)")
+        return int(text)
+
+    p.add_argument("--port", type=port, default=8000, metavar="PORT",
+                   help="the port (default: 8000; 0 picks a free one)")
+    p.set_defaults(run=serve)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="ad-tutorial",
@@ -209,6 +260,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_engine_commands(sub)
     _add_lesson_commands(sub)
     _add_figure_commands(sub)
+    _add_explorer_commands(sub)
     return parser
 
 
