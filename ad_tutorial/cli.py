@@ -220,6 +220,11 @@ def _add_explorer_commands(sub: Any) -> None:
         from .explorer.server import serve
         return serve(args.host, args.port)
 
+    def port(text: str) -> int:
+        if not text.isdigit() or int(text) > 65535:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to 65535)")
+        return int(text)
+
     p = sub.add_parser(
         "explore", help="write a page that steps through both modes in a browser",
         description="Write one self-contained HTML file (it works offline) that walks "
@@ -240,11 +245,6 @@ def _add_explorer_commands(sub: Any) -> None:
     p.add_argument("--host", default="127.0.0.1",
                    help="the address to listen on (default: 127.0.0.1, this machine only; "
                         "0.0.0.0 opens it to the network)")
-    def port(text: str) -> int:
-        if not text.isdigit() or int(text) > 65535:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to 65535)")
-        return int(text)
-
     p.add_argument("--port", type=port, default=8000, metavar="PORT",
                    help="the port (default: 8000; 0 picks a free one)")
     p.set_defaults(run=serve)

@@ -22,7 +22,7 @@ from __future__ import annotations
 from itertools import groupby
 from typing import TYPE_CHECKING, Union
 
-from .tables import NOTATIONS, _Writer
+from .tables import NOTATIONS, FormulaWriter
 from .trace import Trace
 
 if TYPE_CHECKING:
@@ -36,9 +36,9 @@ OUTPUT_COLOR = "#d9ead3"     # light green, as torchviz colours the output
 FONT = "Helvetica"
 
 
-def html_writer(trace: Trace) -> _Writer:
+def html_writer(trace: Trace) -> FormulaWriter:
     """Writes v_i, formulas and partials as graphviz HTML: v<sub>-1</sub>, ln v<sub>-1</sub>."""
-    return _Writer(trace, NOTATIONS["html"])
+    return FormulaWriter(trace, NOTATIONS["html"])
 
 
 def _new_graph(rankdir: str, annotate: bool) -> graphviz.Digraph:
@@ -65,7 +65,7 @@ def _role(trace: Trace, i: int) -> dict[str, str]:
     return {}
 
 
-def _label(w: _Writer, i: int, accent: str, value: float) -> str:
+def _label(w: FormulaWriter, i: int, accent: str, value: float) -> str:
     """'v_1 = ln v_-1 / = 0.693 / v̇_1 = 0.5' as an HTML label, one fact per line."""
     trace = w.t
     name = w.name(i) if i != trace.output else f"y = {w.name(i)}"
@@ -149,7 +149,7 @@ def adjoint_graph(sweep: Union[Trace, Adjoint], annotate: bool = False) -> graph
     return g
 
 
-def _partial_label(w: _Writer, i: int, k: int, partial: float) -> str:
+def _partial_label(w: FormulaWriter, i: int, k: int, partial: float) -> str:
     """'∂v_3/∂v_0 = cos v_0 = 0.284': the local partial, as formula and value."""
     j = w.t.args[i][k]
     formula = w.partials(i)[k]

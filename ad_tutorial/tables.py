@@ -114,7 +114,7 @@ NOTATIONS: dict[str, Notation] = {
 Row = tuple[str, ...]   # (left-hand side, formula, [more formulas …], value)
 
 
-class _Writer:
+class FormulaWriter:
     """Writes the formulas of one trace in one notation."""
 
     def __init__(self, trace: Trace, notation: Notation) -> None:
@@ -179,7 +179,7 @@ class _Writer:
 
 def primal_rows(trace: Trace, nt: Notation) -> list[Row]:
     """v_{1−n} = x_1 … v_k = op(…), then y = v_k: the forward evaluation trace."""
-    w = _Writer(trace, nt)
+    w = FormulaWriter(trace, nt)
     rows: list[Row] = [(w.name(k), nt.variable(x, ""), "", nt.number(trace.values[k]))
                        for k, x in enumerate(trace.inputs)]
     rows += [(w.name(i), w.op(i), w.op(i, numbers=True), nt.number(trace.values[i]))
@@ -190,7 +190,7 @@ def primal_rows(trace: Trace, nt: Notation) -> list[Row]:
 
 def tangent_rows(tangent: Tangent, nt: Notation) -> list[Row]:
     """v̇_i = Σ_j v̇_j ∂v_i/∂v_j: the forward derivative trace."""
-    t, w = tangent.trace, _Writer(tangent.trace, nt)
+    t, w = tangent.trace, FormulaWriter(tangent.trace, nt)
     rows: list[Row] = [(w.name(k, "dot"), nt.variable(x, "dot"), "",
                         nt.number(tangent.tangents[k])) for k, x in enumerate(t.inputs)]
     for i in range(len(t.inputs), len(t)):
@@ -208,7 +208,7 @@ def tangent_rows(tangent: Tangent, nt: Notation) -> list[Row]:
 
 def adjoint_rows(adjoint: Adjoint, nt: Notation) -> list[Row]:
     """Baydin et al.'s reverse table: one row per contribution v̄_j += v̄_i ∂v_i/∂v_j."""
-    t, w = adjoint.trace, _Writer(adjoint.trace, nt)
+    t, w = adjoint.trace, FormulaWriter(adjoint.trace, nt)
     ybar = _accented_y(nt, "bar")
     rows: list[Row] = []
     previous: dict[int, float] = {}
@@ -233,7 +233,7 @@ def adjoint_rows(adjoint: Adjoint, nt: Notation) -> list[Row]:
 
 def gradient_rows(adjoint: Adjoint, nt: Notation) -> list[Row]:
     """Each final adjoint, then ∂y/∂x_i = v̄ of each input."""
-    t, w = adjoint.trace, _Writer(adjoint.trace, nt)
+    t, w = adjoint.trace, FormulaWriter(adjoint.trace, nt)
     rows: list[Row] = [(w.name(i, "bar"), "", nt.number(adjoint.adjoints[i]))
                        for i in range(len(t) - 1, -1, -1)]
     rows += [(nt.variable(x, "bar"), w.name(k, "bar"), nt.number(adjoint.adjoints[k]))

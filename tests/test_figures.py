@@ -253,3 +253,11 @@ def test_graph_errors_are_one_line_and_exit_2(tmp_path, monkeypatch, capsys, arg
     assert main(["graph", *argv]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message in err[0]
+
+
+def test_graph_without_dot_says_how_to_install_it(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr("ad_tutorial.figures.dot_available", lambda: False)
+    assert main(["graph", "x**2", "--at", "x=3", "-o", str(tmp_path / "g.svg")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "sudo apt-get install graphviz" in err[0]
+    assert main(["graph", "x**2", "--at", "x=3", "-o", str(tmp_path / "g.gv")]) == 0

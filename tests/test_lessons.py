@@ -170,7 +170,7 @@ def test_two_modes_counts_n_forward_and_m_reverse_sweeps(outcomes):
                   "retain_grad()", "grad.zero_()", "retain_graph=True", "torch.sum(x**2)",
                   "torch.mean(torch.log(x**2 + 1) + 5 * x)"]),
     ("two-modes", ["adt.trace(", "t.forward(", "t.reverse()", "torch.func.jvp(",
-                   "torch.func.vjp(", "retain_grad()", "draw(t)", "draw(t, adjoint=True)"]),
+                   "torch.func.vjp(", "retain_grad()", "forward_graph(t)", "adjoint_graph(t)"]),
 ])
 def test_every_part_of_the_tutorial_is_covered(name, calls):
     code = "\n".join(cell.code for cell in LESSONS[name].cells)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from hypothesis import given
+from hypothesis import assume, given
 
 import ad_tutorial as adt
 from ad_tutorial.torch_bridge import agree, magnitudes
@@ -56,7 +56,10 @@ def test_reverse_seed_scales_the_gradient():
 
 @given(expressions(), well_conditioned_points())
 def test_n_tangent_sweeps_give_the_gradient_of_one_adjoint_sweep(text, point):
+    """Where the derivatives are finite. At a pole, such as x/(x - y) at x = y, forward and
+    reverse formulas legitimately differ (-inf against nan), in torch as here."""
     t = adt.trace(text, **used(point, text))
     adjoint = t.reverse()
+    assume(all(map(math.isfinite, adjoint.gradient.values())))
     for x, scale in zip(t.inputs, magnitudes(t, t.forward(), adjoint)[2]):
         assert agree(t.forward(**{x: 1.0}).derivative, adjoint.gradient[x], scale=scale)

@@ -93,21 +93,10 @@ LESSON = Lesson(
              says="Running f once on traced numbers writes its evaluation trace: the inputs "
                   "v_-1, v_0, then one primitive per row, v_1 … v_5 = y.",
              check=_trace_checks),
-        Cell(code='from graphviz import Digraph\n\n'
-                  'def draw(t, adjoint=False):\n'
-                  '    """The trace as a graph: argument -> node (node -> argument for adjoints)."""\n'
-                  '    graph = Digraph(graph_attr={"rankdir": "RL" if adjoint else "LR"},\n'
-                  '                    node_attr={"shape": "circle"})\n'
-                  '    for node in t.nodes():\n'
-                  '        graph.node(node.name, label=f"<v<sub>{node.name[2:]}</sub>>")\n'
-                  '        for j in node.args:\n'
-                  '            if j < len(t):          # slots past the nodes hold constants\n'
-                  '                edge = (node.name, t.name(j)) if adjoint else (t.name(j), node.name)\n'
-                  '                graph.edge(*edge)\n'
-                  '    return graph\n\n'
-                  'draw(t)',
+        Cell(code="from ad_tutorial.graphs import adjoint_graph, forward_graph\n\n"
+                  "forward_graph(t)",
              says="The trace is a graph, an edge from each argument to the node that uses it: "
-                  "the tutorial drew this one by hand.",
+                  "the tutorial drew this one by hand; here it is drawn from the trace.",
              shows="[a graph: the notebook of this lesson draws it]",
              check=lambda v: _graph_edges(v.out) == TUTORIAL_EDGES),
         Cell(section="Forward mode: one sweep per input",
@@ -134,7 +123,7 @@ LESSON = Lesson(
              says="Seed ȳ = 1 and walk the trace backwards, each node passing v̄_i · ∂v_i/∂v_j "
                   "to its arguments: one sweep gives both partials.",
              check=lambda v: all(map(close, v.adjoint.gradient.values(), _torch_gradient(v)))),
-        Cell(code="draw(t, adjoint=True)",
+        Cell(code="adjoint_graph(t)",
              says="The adjoint sweep walks the same graph backwards, each node sending its v̄ "
                   "to its arguments (the tutorial's reverse adjoint graph).",
              shows="[a graph: the notebook of this lesson draws it]",
