@@ -9,7 +9,6 @@ nothing typed is ever evaluated as Python.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import asdict, dataclass
 from typing import Any

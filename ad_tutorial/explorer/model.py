@@ -20,8 +20,7 @@ from typing import Any
 
 from ..forward import Tangent
 from ..reverse import Adjoint
-from ..tables import (NOTATIONS, Row, _finite, _titles, adjoint_rows, gradient_rows,
-                      primal_rows, tangent_rows)
+from ..tables import NOTATIONS, Row, _finite, _titles
 from ..trace import Trace
 from .graph_svg import ADJOINT, FORWARD, edge_id, graph_svgs, node_id
 
