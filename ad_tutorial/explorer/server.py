@@ -155,6 +155,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, limits: Limits = Limits()) 
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
+        sock.listen(2048)         # from now on connections wait in line for uvicorn
     except OSError as e:
         sock.close()
         print(f"ad-tutorial: cannot listen on {host}:{port}: {e.strerror or e}", file=sys.stderr)
