@@ -10,7 +10,7 @@ nothing typed is ever evaluated as Python.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from ..cli import UsageError, _point
@@ -32,9 +32,6 @@ class Limits:
     seconds: float = 3.0            # time to work out one request
     waiting: float = 10.0           # time to wait for a free worker when many ask at once
 
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 class Refusal(Exception):
     """A request the server will not work on: HTTP `status` and one clear sentence."""
@@ -45,7 +42,7 @@ class Refusal(Exception):
 
 
 @dataclass(frozen=True)
-class Request:
+class CheckedRequest:
     """A checked request: the parsed expression, the point and the seed."""
 
     expression: Expression
@@ -59,7 +56,7 @@ class Request:
             raise Refusal(str(e), field="at") from None
 
 
-def check(data: Any, limits: Limits = Limits()) -> Request:
+def check(data: Any, limits: Limits = Limits()) -> CheckedRequest:
     """Check a decoded JSON request ``{"expression": …, "at": …, "seed": …}``.
 
     The point and the seed are text such as ``"x1=2 x2=5"`` or objects ``{"x1": 2}``.
@@ -80,7 +77,7 @@ def check(data: Any, limits: Limits = Limits()) -> Request:
     if not at:
         raise Refusal("give the point, such as "
                       + " ".join(f"{x}=1" for x in expression.variables), field="at")
-    return Request(expression, at, seed)
+    return CheckedRequest(expression, at, seed)
 
 
 def _expression(text: str, limits: Limits) -> Expression:

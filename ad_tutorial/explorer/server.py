@@ -27,8 +27,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from ..trace import TraceError
-from .limits import Limits, Refusal, check
-from .limits import Request as Checked
+from .limits import CheckedRequest, Limits, Refusal, check
 from .model import build_model
 from .page import SEED_EXAMPLE, content_security_policy, render_page
 
@@ -38,18 +37,13 @@ HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"
 LOOPBACK_NAMES = ["127.0.0.1", "localhost", "::1", "[::1]"]
 
 
-def work(request: Checked) -> dict[str, Any]:
+def work(request: CheckedRequest) -> dict[str, Any]:
     """The walk for a checked request: trace, both sweeps, graphs."""
     t = request.trace()
     try:
         return build_model(t, request.seed)
     except TraceError as e:                  # a seed for a variable that is not there
         raise Refusal(str(e), field="seed") from None
-
-
-def explore(data: Any, limits: Limits = Limits()) -> dict[str, Any]:
-    """The walk for one decoded JSON request, or a :class:`Refusal`."""
-    return work(check(data, limits))
 
 
 def _refused(status: int, message: str, field: str | None = None) -> JSONResponse:
