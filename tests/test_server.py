@@ -18,12 +18,16 @@ from typing import Iterator
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ad_tutorial import trace
 from ad_tutorial.explorer import build_model, server
-from ad_tutorial.explorer.limits import Limits
+from ad_tutorial.explorer.limits import Limits, Refusal, check
 from ad_tutorial.tables import number
 from ad_tutorial.torch_bridge import RTOL, torch_reverse
+
+from .strategies import edge_points, expressions, used
 
 SEED = "ln(x1) + x1*x2 - sin(x2)"
 
@@ -128,6 +132,31 @@ def test_hostile_requests_are_refused_clearly(client, body, status, field, words
     assert answer.get("field") == field
     assert "Traceback" not in r.text
     assert ask(client, expression="x*x", at="x=3").status_code == 200   # still serving
+
+
+def answer_or_refuse(data) -> Refusal | None:
+    """The server's whole path for one request: an answer, or a Refusal; nothing else."""
+    try:
+        model = server.work(check(data))
+    except Refusal as r:
+        assert 400 <= r.status < 500 and r.message
+        return r
+    json.dumps(model, allow_nan=False)
+    return None
+
+
+@settings(max_examples=150)
+@given(st.text(max_size=250), st.text(max_size=40), st.text(max_size=20))
+def test_any_text_is_answered_or_refused(expression, at, seed):
+    answer_or_refuse({"expression": expression, "at": at, "seed": seed})
+
+
+@settings(max_examples=60)
+@given(expressions(max_leaves=10), edge_points())
+def test_any_expression_at_domain_edges_is_answered_even_nan_or_inf(text, point):
+    at = " ".join(f"{x}={v}" for x, v in used(point, text).items())
+    refusal = answer_or_refuse({"expression": text, "at": at, "seed": ""})
+    assert refusal is None or "nested" in refusal.message, refusal.message
 
 
 @pytest.mark.parametrize("content, status, words", [
