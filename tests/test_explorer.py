@@ -178,6 +178,8 @@ def test_seed_page_is_the_tutorials_example(tmp_path):
     text = path.read_text()
     assert "AD explorer: ln(x1) + x1*x2 - sin(x2)" in text and "11.652" in text
     assert [p.name for p in tmp_path.iterdir()] == ["seed.html"]     # no temporary left
+    again = write_seed_page(tmp_path / "again.html").read_bytes()
+    assert again == path.read_bytes()          # reproducible, as a registered output must be
 
 
 def run(*argv: str) -> subprocess.CompletedProcess:
