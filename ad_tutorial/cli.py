@@ -38,7 +38,7 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
 
 
-def _point(items: Sequence[str], option: str) -> dict[str, float]:
+def parse_point(items: Sequence[str], option: str) -> dict[str, float]:
     """Parse ``x1=2 x2=5`` into {'x1': 2.0, 'x2': 5.0}, keeping the order given."""
     point: dict[str, float] = {}
     for item in items:
@@ -59,14 +59,14 @@ def _trace_from(args: argparse.Namespace):
     from .trace import trace
 
     expression = parse(args.expression)
-    return trace(expression, **_point(args.at, "--at"))
+    return trace(expression, **parse_point(args.at, "--at"))
 
 
 def _run_trace(args: argparse.Namespace) -> int:
     from .tables import dumps, render, to_json
 
     t = _trace_from(args)
-    seed = _point(args.seed, "--seed") if args.seed else {}
+    seed = parse_point(args.seed, "--seed") if args.seed else {}
     tangent = t.forward(**seed) if args.mode in ("forward", "both") else None
     adjoint = t.reverse() if args.mode in ("reverse", "both") else None
     if args.format == "json":
@@ -80,7 +80,7 @@ def _run_trace(args: argparse.Namespace) -> int:
 def _run_check(args: argparse.Namespace) -> int:
     from .torch_bridge import compare
 
-    seed = _point(args.seed, "--seed") if args.seed else None
+    seed = parse_point(args.seed, "--seed") if args.seed else None
     comparison = compare(_trace_from(args), seed=seed)
     print(comparison)
     return 0 if comparison.ok else 1
@@ -193,7 +193,7 @@ def _add_figure_commands(sub: Any) -> None:
 
     def run_graph(args: argparse.Namespace) -> int:
         from .figures import graph_command
-        seed = _point(args.seed, "--seed") if args.seed else None
+        seed = parse_point(args.seed, "--seed") if args.seed else None
         return graph_command(_trace_from(args), args.kind, args.annotate, seed, args.output)
 
     p.set_defaults(run=run_graph)
@@ -205,7 +205,7 @@ def _add_explorer_commands(sub: Any) -> None:
 
         from .explorer import write_page
         from .figures import DOT_MISSING, INSTALL_GRAPHVIZ
-        seed = _point(args.seed, "--seed") if args.seed else None
+        seed = parse_point(args.seed, "--seed") if args.seed else None
         t = _trace_from(args)
         try:
             write_page(args.output, t, seed)

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..cli import UsageError, _point
+from ..cli import UsageError, parse_point
 from ..expression import Expression, ExpressionError, parse
 from ..trace import Trace, TraceError, trace
 
@@ -131,7 +131,7 @@ def _numbers(given: Any, field: str, limits: Limits) -> dict[str, float]:
         if len(item.partition("=")[2]) > limits.number_text:
             raise Refusal(f"{field}: {item[:20]}… is too long for a number", field=field)
     try:
-        values = _point(items, field)
+        values = parse_point(items, field)
     except UsageError as e:
         raise Refusal(str(e), field=field) from None
     for name, value in values.items():

@@ -20,7 +20,7 @@ from typing import Any
 
 from ..forward import Tangent
 from ..reverse import Adjoint
-from ..tables import NOTATIONS, Row, _finite, _titles
+from ..tables import NOTATIONS, Row, json_number, titled_tables
 from ..trace import Trace
 from .graph_svg import ADJOINT, FORWARD, edge_id, graph_svgs, node_id
 
@@ -35,15 +35,15 @@ def build_model(trace: Trace, seed: dict[str, float] | None = None) -> dict[str,
     """
     tangent, adjoint = trace.forward(**(seed or {})), trace.reverse()
     nt = NOTATIONS["html"]
-    tables = {"primal": _titles(trace, nt), "tangent": _titles(tangent, nt),
-              "adjoint": _titles(adjoint, nt)}
+    tables = {"primal": titled_tables(trace, nt), "tangent": titled_tables(tangent, nt),
+              "adjoint": titled_tables(adjoint, nt)}
     steps = (_primal_steps(trace, tables["primal"][0][1])
              + _tangent_steps(tangent, tables["tangent"][0][1])
              + _adjoint_steps(adjoint, tables["adjoint"][0][1], tables["adjoint"][1][1]))
     return {
         "expression": trace.expression,
-        "at": {x: _finite(v) for x, v in trace.at().items()},
-        "seed": {x: _finite(v) for x, v in tangent.seed.items()},
+        "at": {x: json_number(v) for x, v in trace.at().items()},
+        "seed": {x: json_number(v) for x, v in tangent.seed.items()},
         "phases": [{"name": name, "graph": "adjoint" if name == "adjoint" else "forward",
                     "tables": [_table(f"{name}-{k}", title, rows)
                                for k, (title, rows) in enumerate(tables[name])]}
@@ -108,7 +108,7 @@ def _forward_steps(phase: str, t: Trace, rows: list[Row], values: list[float],
         i = r if r < len(t) else t.output
         edges = _in_edges(t, i) if r < len(t) else []
         value = values[i] if r < len(t) else result
-        steps.append(_step(phase, [f"{phase}-0-{r}"], _say(row), _finite(value),
+        steps.append(_step(phase, [f"{phase}-0-{r}"], _say(row), json_number(value),
                            [node_id(FORWARD, t.name(i))], edges))
     return steps
 
@@ -133,12 +133,12 @@ def _adjoint_steps(adjoint: Adjoint, rows: list[Row],
             edges = [edge_id(ADJOINT, t.name(s.source), t.name(s.node), seen[s.source, s.node])]
             sources = [node_id(ADJOINT, t.name(s.source))]
             seen[s.source, s.node] += 1
-        steps.append(_step("adjoint", [f"adjoint-0-{r}"], _say(row), _finite(s.adjoint),
+        steps.append(_step("adjoint", [f"adjoint-0-{r}"], _say(row), json_number(s.adjoint),
                            [node_id(ADJOINT, t.name(s.node))], edges, sources))
     n = len(t.inputs)
     gradient_step = _step(
         "adjoint", [f"adjoint-1-{r}" for r in range(len(gradient) - n, len(gradient))],
         ", ".join(_say(row) for row in gradient[-n:]),
-        [_finite(v) for v in adjoint.gradient.values()],
+        [json_number(v) for v in adjoint.gradient.values()],
         [node_id(ADJOINT, t.name(k)) for k in range(n)], reveal=["adjoint-1"])
     return steps + [gradient_step]
