@@ -38,7 +38,7 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
 
 
-def _point(items: Sequence[str], option: str) -> dict[str, float]:
+def parse_point(items: Sequence[str], option: str) -> dict[str, float]:
     """Parse ``x1=2 x2=5`` into {'x1': 2.0, 'x2': 5.0}, keeping the order given."""
     point: dict[str, float] = {}
     for item in items:
@@ -59,14 +59,14 @@ def _trace_from(args: argparse.Namespace):
     from .trace import trace
 
     expression = parse(args.expression)
-    return trace(expression, **_point(args.at, "--at"))
+    return trace(expression, **parse_point(args.at, "--at"))
 
 
 def _run_trace(args: argparse.Namespace) -> int:
     from .tables import dumps, render, to_json
 
     t = _trace_from(args)
-    seed = _point(args.seed, "--seed") if args.seed else {}
+    seed = parse_point(args.seed, "--seed") if args.seed else {}
     tangent = t.forward(**seed) if args.mode in ("forward", "both") else None
     adjoint = t.reverse() if args.mode in ("reverse", "both") else None
     if args.format == "json":
@@ -80,7 +80,7 @@ def _run_trace(args: argparse.Namespace) -> int:
 def _run_check(args: argparse.Namespace) -> int:
     from .torch_bridge import compare
 
-    seed = _point(args.seed, "--seed") if args.seed else None
+    seed = parse_point(args.seed, "--seed") if args.seed else None
     comparison = compare(_trace_from(args), seed=seed)
     print(comparison)
     return 0 if comparison.ok else 1
@@ -193,10 +193,61 @@ def _add_figure_commands(sub: Any) -> None:
 
     def run_graph(args: argparse.Namespace) -> int:
         from .figures import graph_command
-        seed = _point(args.seed, "--seed") if args.seed else None
+        seed = parse_point(args.seed, "--seed") if args.seed else None
         return graph_command(_trace_from(args), args.kind, args.annotate, seed, args.output)
 
     p.set_defaults(run=run_graph)
+
+
+def _add_explorer_commands(sub: Any) -> None:
+    def explore(args: argparse.Namespace) -> int:
+        from graphviz import ExecutableNotFound
+
+        from .explorer import write_page
+        from .figures import DOT_MISSING, INSTALL_GRAPHVIZ
+        seed = parse_point(args.seed, "--seed") if args.seed else None
+        t = _trace_from(args)
+        try:
+            write_page(args.output, t, seed)
+        except ExecutableNotFound:
+            raise UsageError(f"{DOT_MISSING}; {INSTALL_GRAPHVIZ}") from None
+        except OSError as e:
+            raise UsageError(f"cannot write {args.output}: {e.strerror or e}") from None
+        print(f"wrote {args.output}: open it in a browser; → steps, ← goes back")
+        return 0
+
+    def serve(args: argparse.Namespace) -> int:
+        from .explorer.server import serve
+        return serve(args.host, args.port)
+
+    def port(text: str) -> int:
+        if not text.isdigit() or int(text) > 65535:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to 65535)")
+        return int(text)
+
+    p = sub.add_parser(
+        "explore", help="write a page that steps through both modes in a browser",
+        description="Write one self-contained HTML file (it works offline) that walks "
+                    "through the primal sweep, the tangent sweep and the adjoint sweep of "
+                    "EXPR one step at a time, lighting up the table row and the graph node "
+                    "and edge of each step. Keys: → next, ← back, Home, End, 1 2 3.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    _add_point_options(p)
+    p.add_argument("-o", "--output", required=True, metavar="FILE",
+                   help="the page to write, e.g. page.html")
+    p.set_defaults(run=explore)
+
+    p = sub.add_parser(
+        "serve", help="serve the explorer to a class on a local web server",
+        description="Serve the explorer page, where anyone types an expression and a point "
+                    "and steps through its sweeps. Listens on this machine only unless "
+                    "--host says otherwise. Ctrl+C stops it.")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="the address to listen on (default: 127.0.0.1, this machine only; "
+                        "0.0.0.0 opens it to the network)")
+    p.add_argument("--port", type=port, default=8000, metavar="PORT",
+                   help="the port (default: 8000; 0 picks a free one)")
+    p.set_defaults(run=serve)
 
 
 def _add_bench_commands(sub: Any) -> None:
@@ -225,6 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_engine_commands(sub)
     _add_lesson_commands(sub)
     _add_figure_commands(sub)
+    _add_explorer_commands(sub)
     _add_bench_commands(sub)
     return parser
 

@@ -55,13 +55,14 @@ class Figure:
     """One registered figure: how to make it, and what it shows."""
 
     name: str
-    kind: str                      # "graph" (graphviz), "plot" (matplotlib), "animation" (GIF)
+    kind: str    # "graph" (graphviz), "plot" (matplotlib), "animation" (GIF), "page" (HTML)
     caption: str
     make: Callable[[], Any]
 
     def formats(self, requested: Iterable[str]) -> list[str]:
-        """The file formats this figure is written in: an animation is always a GIF."""
-        return ["gif"] if self.kind == "animation" else list(requested)
+        """The file formats this figure is written in: an animation is always a GIF, a
+        page always HTML."""
+        return {"animation": ["gif"], "page": ["html"]}.get(self.kind, list(requested))
 
 
 # --- the registry -------------------------------------------------------------------
@@ -136,6 +137,11 @@ def _animation() -> Any:
     return animate_descent(path, objective, domain, 0.05, view=(-4.0, -2.0))
 
 
+def _explorer() -> str:
+    from .explorer import build_model, render_page
+    return render_page(build_model(_seed_trace()))
+
+
 def _all_starts() -> Any:
     from .descent import gradient_descent
     from .plots import plot_starts
@@ -190,6 +196,8 @@ REGISTRY: dict[str, Figure] = {f.name: f for f in [
            "picture: where each one ends.", _all_starts),
     Figure("nonconvex-animation", "animation", "Animated: descent from x₀ = −3.5 with step "
            "0.05, oscillating.", _animation),
+    Figure("explorer", "page", f"The explorer page of {_F}: step through the primal, tangent "
+           "and adjoint sweeps in a browser (offline HTML; → and ← keys).", _explorer),
 ]}
 
 
@@ -238,10 +246,13 @@ def render_animation(animation: Any) -> bytes:
 def render(figure: Figure, formats: Iterable[str], dot: bool = True) -> dict[str, bytes]:
     """The figure made once and rendered in each format: {suffix: bytes}.
 
-    Without `dot`, a graph is rendered as its DOT source (suffix ``gv``) only.
+    Without `dot`, a graph is rendered as its DOT source (suffix ``gv``) only, and a page
+    (whose graphs are inline SVG) not at all.
     """
     import matplotlib
 
+    if figure.kind == "page":
+        return {"html": figure.make().encode()} if dot else {}
     with matplotlib.rc_context(_MPL_RC):
         obj = figure.make()
     if figure.kind == "graph":

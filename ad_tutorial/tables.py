@@ -251,7 +251,7 @@ def _point(trace: Trace, nt: Notation) -> str:
     return ", ".join(f"{nt.variable(x, '')} = {nt.number(v)}" for x, v in trace.at().items())
 
 
-def _titles(obj: Table, nt: Notation) -> list[tuple[str, list[Row]]]:
+def titled_tables(obj: Table, nt: Notation) -> list[tuple[str, list[Row]]]:
     """The tables that show `obj`, each with its title."""
     if isinstance(obj, Trace):
         return [(f"Forward evaluation trace (primal) at {_point(obj, nt)}",
@@ -331,12 +331,12 @@ def render(obj: Table, fmt: str = "text", digits: int = 3) -> str:
     nt = NOTATIONS[fmt]
     if digits != nt.digits:
         nt = Notation(nt.node, nt.variable, nt.latex, digits, nt.minus)
-    return "\n\n".join(_LAYOUTS[fmt](title, rows) for title, rows in _titles(obj, nt))
+    return "\n\n".join(_LAYOUTS[fmt](title, rows) for title, rows in titled_tables(obj, nt))
 
 
 # --- JSON ------------------------------------------------------------------------------
 
-def _finite(x: float) -> float | str:
+def json_number(x: float) -> float | str:
     """Strict JSON has no NaN or infinity: write them as strings."""
     if math.isnan(x):
         return "NaN"
@@ -351,31 +351,31 @@ def to_json(trace: Trace, tangent: Tangent | None = None,
     n = len(trace)
 
     def arg(j: int) -> str | float | int:
-        return trace.name(j) if j < n else _finite(trace.values[j])
+        return trace.name(j) if j < n else json_number(trace.values[j])
 
     data: dict[str, Any] = {
         "expression": trace.expression,
-        "inputs": {x: _finite(v) for x, v in trace.at().items()},
-        "value": _finite(trace.value),
+        "inputs": {x: json_number(v) for x, v in trace.at().items()},
+        "value": json_number(trace.value),
         "primal": [{"name": node.name, "op": node.op.name if node.op else "input",
-                    "args": [arg(j) for j in node.args], "value": _finite(node.value)}
+                    "args": [arg(j) for j in node.args], "value": json_number(node.value)}
                    for node in trace.nodes()],
     }
     if tangent is not None:
         data["tangent"] = {
-            "seed": {x: _finite(v) for x, v in tangent.seed.items()},
-            "trace": [{"name": trace.name(i), "tangent": _finite(v)}
+            "seed": {x: json_number(v) for x, v in tangent.seed.items()},
+            "trace": [{"name": trace.name(i), "tangent": json_number(v)}
                       for i, v in enumerate(tangent.tangents)],
-            "derivative": _finite(tangent.derivative)}
+            "derivative": json_number(tangent.derivative)}
     if adjoint is not None:
         data["adjoint"] = {
             "steps": [{"node": trace.name(s.node),
                        "source": trace.name(s.source) if s.source >= 0 else "y",
-                       "partial": _finite(s.partial), "contribution": _finite(s.contribution),
-                       "adjoint": _finite(s.adjoint)} for s in adjoint.steps()],
-            "trace": [{"name": trace.name(i), "adjoint": _finite(adjoint.adjoints[i])}
+                       "partial": json_number(s.partial), "contribution": json_number(s.contribution),
+                       "adjoint": json_number(s.adjoint)} for s in adjoint.steps()],
+            "trace": [{"name": trace.name(i), "adjoint": json_number(adjoint.adjoints[i])}
                       for i in range(n - 1, -1, -1)],
-            "gradient": {x: _finite(v) for x, v in adjoint.gradient.items()}}
+            "gradient": {x: json_number(v) for x, v in adjoint.gradient.items()}}
     return data
 
 

@@ -45,6 +45,11 @@ def test_every_figure_renders_and_parses(rendered):
                 assert ET.fromstring(data).tag.endswith("svg")
             elif fmt == "pdf":
                 assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
+            elif fmt == "html":      # the explorer page, with its inline graphs and numbers
+                page = data.decode()
+                assert page.lower().startswith("<!doctype html")
+                assert page.count("http://www.w3.org/2000/svg") == 2     # two inline graphs
+                assert all(n in page for n in ("11.652", "5.5", "1.716"))
             else:
                 image = Image.open(io.BytesIO(data))
                 image.verify()

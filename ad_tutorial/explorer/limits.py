@@ -1,0 +1,141 @@
+"""What the classroom server accepts, checked before any work is done.
+
+A request names an expression, a point and optionally a tangent seed. Each is held to
+plain limits (length, brackets, nodes, variables, size of numbers), so no request can
+keep the server busy for long; a request outside them is a :class:`Refusal` with a
+message a student can act on. The expression goes through the engine's safe parser:
+nothing typed is ever evaluated as Python.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from ..cli import UsageError, parse_point
+from ..expression import Expression, ExpressionError, parse
+from ..trace import Trace, TraceError, trace
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The largest request the server works on."""
+
+    body_bytes: int = 4096          # the whole JSON request
+    length: int = 200               # characters in the expression
+    nesting: int = 12               # brackets inside brackets
+    nodes: int = 40                 # nodes of the trace, inputs included
+    variables: int = 8
+    number_text: int = 32           # characters in one number of the point or the seed
+    magnitude: float = 1e9          # |every number| in the expression, point and seed
+    seconds: float = 3.0            # time to work out one request
+    waiting: float = 10.0           # time to wait for a free worker when many ask at once
+
+
+class Refusal(Exception):
+    """A request the server will not work on: HTTP `status` and one clear sentence."""
+
+    def __init__(self, message: str, status: int = 422, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message, self.status, self.field = message, status, field
+
+
+@dataclass(frozen=True)
+class CheckedRequest:
+    """A checked request: the parsed expression, the point and the seed."""
+
+    expression: Expression
+    at: dict[str, float]
+    seed: dict[str, float]
+
+    def trace(self) -> Trace:
+        try:
+            return trace(self.expression, **self.at)
+        except TraceError as e:
+            raise Refusal(str(e), field="at") from None
+
+
+def check(data: Any, limits: Limits = Limits()) -> CheckedRequest:
+    """Check a decoded JSON request ``{"expression": …, "at": …, "seed": …}``.
+
+    The point and the seed are text such as ``"x1=2 x2=5"`` or objects ``{"x1": 2}``.
+    """
+    if not isinstance(data, dict):
+        raise Refusal("send a JSON object such as "
+                      '{"expression": "x*sin(x)", "at": "x=1"}', status=400)
+    unknown = set(data) - {"expression", "at", "seed"}
+    if unknown:
+        raise Refusal(f"unknown field {sorted(unknown)[0]!r}; the fields are expression, "
+                      "at and seed", status=400)
+    text = data.get("expression")
+    if not isinstance(text, str):
+        raise Refusal("the expression must be text, such as \"x*sin(x)\"", 400, "expression")
+    expression = _expression(text, limits)
+    at = _numbers(data.get("at"), "at", limits)
+    seed = _numbers(data.get("seed"), "seed", limits)
+    if not at:
+        raise Refusal("give the point, such as "
+                      + " ".join(f"{x}=1" for x in expression.variables), field="at")
+    return CheckedRequest(expression, at, seed)
+
+
+def _expression(text: str, limits: Limits) -> Expression:
+    if len(text) > limits.length:
+        raise Refusal(f"the expression is {len(text)} characters long; at most "
+                      f"{limits.length} are allowed", field="expression")
+    depth = deepest = 0
+    for ch in text:
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        deepest = max(deepest, depth)
+    if deepest > limits.nesting:
+        raise Refusal(f"brackets are nested {deepest} deep; at most {limits.nesting} are "
+                      "allowed", field="expression")
+    try:
+        expression = parse(text)
+    except ExpressionError as e:
+        raise Refusal(f"in the expression at {e}" if e.column else str(e),
+                      field="expression") from None
+    nodes = len(expression.variables) + len(expression.steps)
+    if nodes > limits.nodes:
+        raise Refusal(f"the expression needs {nodes} nodes; at most {limits.nodes} are "
+                      "allowed", field="expression")
+    if len(expression.variables) > limits.variables:
+        raise Refusal(f"the expression has {len(expression.variables)} variables; at most "
+                      f"{limits.variables} are allowed", field="expression")
+    for _, refs in expression.steps:
+        for c in refs:
+            if type(c) is float and not abs(c) <= limits.magnitude:
+                raise Refusal(f"a number in the expression works out to {c:g}; numbers must "
+                              f"be finite and at most {limits.magnitude:g} in size",
+                              field="expression")
+    return expression
+
+
+def _numbers(given: Any, field: str, limits: Limits) -> dict[str, float]:
+    """``"x1=2 x2=5"`` (or ``{"x1": 2, "x2": 5}``) as {'x1': 2.0, 'x2': 5.0}."""
+    if given is None or given == "":
+        return {}
+    if isinstance(given, dict):
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                   for v in given.values()):
+            raise Refusal(f"{field}: every value must be a number", 400, field)
+        given = " ".join(f"{name}={value!r}" for name, value in given.items())
+    if not isinstance(given, str):
+        raise Refusal(f"{field} must be text such as \"x1=2 x2=5\"", 400, field)
+    items = [item for item in re.split(r"[\s,;]+", given) if item]
+    if len(items) > limits.variables:
+        raise Refusal(f"{field} gives {len(items)} values; at most {limits.variables} are "
+                      "allowed", field=field)
+    for item in items:
+        if len(item.partition("=")[2]) > limits.number_text:
+            raise Refusal(f"{field}: {item[:20]}… is too long for a number", field=field)
+    try:
+        values = parse_point(items, field)
+    except UsageError as e:
+        raise Refusal(str(e), field=field) from None
+    for name, value in values.items():
+        if not abs(value) <= limits.magnitude:
+            raise Refusal(f"{field}: {name}={value:g} is too large; numbers must be finite "
+                          f"and at most {limits.magnitude:g} in size", field=field)
+    return values

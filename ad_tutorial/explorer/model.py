@@ -1,0 +1,144 @@
+"""The walk through a trace that the explorer page replays, as plain JSON data.
+
+Three sweeps, one step per table row, in the order a teacher presents them:
+
+1. the **primal** sweep: v_{1−n} … v_k, then y (each lights up its node and the edges
+   from its arguments in the forward graph);
+2. the **tangent** sweep: v̇_i = Σ_j v̇_j ∂v_i/∂v_j along the seed ẋ, over the same graph;
+3. the **adjoint** sweep, one contribution at a time: v̄_j = v̄_j + v̄_i ∂v_i/∂v_j lights
+   up the edge v_i → v_j of the adjoint graph; a last step reads off the gradient.
+
+The rows and their formulas come from :mod:`ad_tutorial.tables` (HTML notation), the
+numbers from finished sweeps; the page only shows and hides them.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+from typing import Any
+
+from ..forward import Tangent
+from ..reverse import Adjoint
+from ..tables import NOTATIONS, Row, json_number, titled_tables
+from ..trace import Trace
+from .graph_svg import ADJOINT, FORWARD, edge_id, graph_svgs, node_id
+
+PHASES = ("primal", "tangent", "adjoint")
+NUM = ' class="num"'    # the column of numbers, hidden until its step
+
+
+def build_model(trace: Trace, seed: dict[str, float] | None = None) -> dict[str, Any]:
+    """Everything the page needs for `trace`: tables, graphs and the steps of the walk.
+
+    `seed` is the tangent direction ẋ (default: 1 on the first input).
+    """
+    tangent, adjoint = trace.forward(**(seed or {})), trace.reverse()
+    nt = NOTATIONS["html"]
+    tables = {"primal": titled_tables(trace, nt), "tangent": titled_tables(tangent, nt),
+              "adjoint": titled_tables(adjoint, nt)}
+    steps = (_primal_steps(trace, tables["primal"][0][1])
+             + _tangent_steps(tangent, tables["tangent"][0][1])
+             + _adjoint_steps(adjoint, tables["adjoint"][0][1], tables["adjoint"][1][1]))
+    return {
+        "expression": trace.expression,
+        "at": {x: json_number(v) for x, v in trace.at().items()},
+        "seed": {x: json_number(v) for x, v in tangent.seed.items()},
+        "phases": [{"name": name, "graph": "adjoint" if name == "adjoint" else "forward",
+                    "tables": [_table(f"{name}-{k}", title, rows)
+                               for k, (title, rows) in enumerate(tables[name])]}
+                   for name in PHASES],
+        "graphs": graph_svgs(trace),
+        "steps": steps,
+    }
+
+
+def _table(ident: str, title: str, rows: list[Row]) -> str:
+    """An HTML table whose rows are ``ident-0``, ``ident-1`` …
+
+    The value is the last cell (class ``value``); in tables with a column of numbers
+    substituted into the formula, that column comes just before it (class ``num``).
+    """
+    ncols = max(map(len, rows))
+    out = [f'<table id="{ident}"><caption>{html.escape(title)}</caption>']
+    for r, row in enumerate(rows):
+        cells = list(row[:-1]) + [""] * (ncols - len(row)) + [row[-1]]
+        tds = "".join(f"<td{NUM if k == ncols - 2 >= 3 else ''}>{'= ' if c else ''}{c}</td>"
+                      for k, c in enumerate(cells[1:-1], start=1))
+        out.append(f'<tr id="{ident}-{r}"><th scope="row">{cells[0]}</th>{tds}'
+                   f'<td class="value">= {cells[-1]}</td></tr>')
+    out.append("</table>")
+    return "\n".join(out)
+
+
+def _say(row: Row) -> str:
+    """A table row written out: ``v<sub>1</sub> = ln v<sub>-1</sub> = ln 2 = 0.693``."""
+    return " = ".join(c for c in row if c)
+
+
+def _step(phase: str, rows: list[str], say: str, value: Any, nodes: list[str],
+          edges: list[str] = (), sources: list[str] = (),
+          reveal: list[str] = ()) -> dict[str, Any]:
+    """One step: which rows, nodes and edges light up, and what is said about it.
+
+    `sources` are nodes passing their adjoint back; `reveal` are whole tables shown.
+    """
+    return {"phase": phase, "rows": rows, "nodes": nodes, "edges": list(edges),
+            "sources": list(sources), "reveal": list(reveal), "say": say, "value": value}
+
+
+def _in_edges(t: Trace, i: int) -> list[str]:
+    """The forward-graph edges from the arguments of v_i into it."""
+    if i < len(t.inputs):
+        return []
+    seen: Counter[int] = Counter()
+    edges = []
+    for j in t.args[i]:
+        if j < len(t):
+            edges.append(edge_id(FORWARD, t.name(j), t.name(i), seen[j]))
+            seen[j] += 1
+    return edges
+
+
+def _forward_steps(phase: str, t: Trace, rows: list[Row], values: list[float],
+                   result: float) -> list[dict[str, Any]]:
+    """Row r is node r, the last row is y (the output node again)."""
+    steps = []
+    for r, row in enumerate(rows):
+        i = r if r < len(t) else t.output
+        edges = _in_edges(t, i) if r < len(t) else []
+        value = values[i] if r < len(t) else result
+        steps.append(_step(phase, [f"{phase}-0-{r}"], _say(row), json_number(value),
+                           [node_id(FORWARD, t.name(i))], edges))
+    return steps
+
+
+def _primal_steps(t: Trace, rows: list[Row]) -> list[dict[str, Any]]:
+    return _forward_steps("primal", t, rows, t.values, t.value)
+
+
+def _tangent_steps(tangent: Tangent, rows: list[Row]) -> list[dict[str, Any]]:
+    return _forward_steps("tangent", tangent.trace, rows, tangent.tangents, tangent.derivative)
+
+
+def _adjoint_steps(adjoint: Adjoint, rows: list[Row],
+                   gradient: list[Row]) -> list[dict[str, Any]]:
+    """One step per contribution v̄_j += v̄_i ∂v_i/∂v_j, then the gradient."""
+    t = adjoint.trace
+    seen: Counter[tuple[int, int]] = Counter()
+    steps = []
+    for r, (s, row) in enumerate(zip(adjoint.steps(), rows)):
+        edges, sources = [], []
+        if s.source >= 0:
+            edges = [edge_id(ADJOINT, t.name(s.source), t.name(s.node), seen[s.source, s.node])]
+            sources = [node_id(ADJOINT, t.name(s.source))]
+            seen[s.source, s.node] += 1
+        steps.append(_step("adjoint", [f"adjoint-0-{r}"], _say(row), json_number(s.adjoint),
+                           [node_id(ADJOINT, t.name(s.node))], edges, sources))
+    n = len(t.inputs)
+    gradient_step = _step(
+        "adjoint", [f"adjoint-1-{r}" for r in range(len(gradient) - n, len(gradient))],
+        ", ".join(_say(row) for row in gradient[-n:]),
+        [json_number(v) for v in adjoint.gradient.values()],
+        [node_id(ADJOINT, t.name(k)) for k in range(n)], reveal=["adjoint-1"])
+    return steps + [gradient_step]

@@ -1,0 +1,170 @@
+"""``ad-tutorial serve``: the explorer for a whole class, on a small Starlette app.
+
+``GET /`` is the explorer page with a form, opened on the tutorial's example;
+``POST /api/explore`` takes ``{"expression": "x*sin(x)", "at": "x=1", "seed": ""}`` and
+answers with the walk (tables, SVG graphs, steps) as JSON, which the page renders.
+
+Every request is checked against :class:`~.limits.Limits` first; anything refused is a
+4xx answer with ``{"error": "…"}`` and the server carries on. The work itself (tracing,
+both sweeps, drawing the graphs with dot) runs in a few worker threads, each request
+with a time limit, so a crowd of students cannot starve one another.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import sys
+from typing import Any
+
+import anyio
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from ..trace import TraceError
+from .limits import CheckedRequest, Limits, Refusal, check
+from .model import build_model
+from .page import SEED_EXAMPLE, content_security_policy, render_page
+
+WORKERS = 4
+HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
+           "X-Frame-Options": "DENY", "Cache-Control": "no-store"}
+LOOPBACK_NAMES = ["127.0.0.1", "localhost", "::1", "[::1]"]
+
+
+def work(request: CheckedRequest) -> dict[str, Any]:
+    """The walk for a checked request: trace, both sweeps, graphs."""
+    t = request.trace()
+    try:
+        return build_model(t, request.seed)
+    except TraceError as e:                  # a seed for a variable that is not there
+        raise Refusal(str(e), field="seed") from None
+
+
+def _refused(status: int, message: str, field: str | None = None) -> JSONResponse:
+    body = {"error": message} if field is None else {"error": message, "field": field}
+    return JSONResponse(body, status_code=status, headers=HEADERS)
+
+
+async def _body(request: Request, limit: int) -> bytes:
+    """The request body, refused as soon as it is longer than `limit` bytes."""
+    declared = request.headers.get("content-length", "0")
+    if not declared.isdigit() or int(declared) > limit:
+        raise Refusal(f"the request is larger than {limit} bytes", status=413)
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise Refusal(f"the request is larger than {limit} bytes", status=413)
+    return body
+
+
+def create_app(limits: Limits = Limits(), trusted_hosts: list[str] | None = None) -> Starlette:
+    """The server as an ASGI app. `trusted_hosts`: the Host headers answered (default:
+    the loopback names, which keeps other web pages from reaching it through DNS tricks)."""
+    workers = anyio.CapacityLimiter(WORKERS)
+    page: list[str] = []                   # made on first request, then kept
+
+    def home_page() -> str:
+        from ..trace import trace
+
+        text, at = SEED_EXAMPLE
+        return render_page(build_model(trace(text, **at)), server=True,
+                           max_length=limits.length)
+
+    async def home(request: Request) -> Response:
+        if not page:
+            page.append(await anyio.to_thread.run_sync(home_page))
+        headers = {**HEADERS, "Content-Security-Policy": content_security_policy(server=True)}
+        return HTMLResponse(page[0], headers=headers)
+
+    async def api(request: Request) -> Response:
+        try:
+            try:
+                data = json.loads(await _body(request, limits.body_bytes))
+            except (ValueError, RecursionError):
+                raise Refusal("the request is not valid JSON", status=400) from None
+            checked = check(data, limits)           # quick, so done right here
+            with anyio.move_on_after(limits.waiting) as waiting:
+                await workers.acquire()
+            if waiting.cancelled_caught:
+                raise Refusal("the server is busy; try again in a moment", status=429)
+            try:
+                # On time-out the thread is left to finish its (bounded) work alone.
+                with anyio.fail_after(limits.seconds):
+                    model = await anyio.to_thread.run_sync(work, checked,
+                                                           abandon_on_cancel=True)
+            except TimeoutError:
+                raise Refusal(f"working this out took longer than {limits.seconds:g} s; "
+                              "try a smaller expression", field="expression") from None
+            finally:
+                workers.release()
+        except Refusal as r:
+            return _refused(r.status, r.message, r.field)
+        return JSONResponse(model, headers=HEADERS)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        message = {404: f"there is nothing at {request.url.path}; open / for the explorer",
+                   405: f"{request.method} is not allowed here"}.get(exc.status_code,
+                                                                     str(exc.detail))
+        return _refused(exc.status_code, message)
+
+    hosts = trusted_hosts if trusted_hosts is not None else LOOPBACK_NAMES
+    return Starlette(
+        routes=[Route("/", home, methods=["GET"]),
+                Route("/api/explore", api, methods=["POST"])],
+        middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=hosts)],
+        exception_handlers={HTTPException: http_error})
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is this machine only (127.0.0.1, ::1, localhost)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000, limits: Limits = Limits()) -> int:
+    """Serve the explorer until Ctrl+C. Binds to this machine only unless told otherwise."""
+    import socket
+
+    import uvicorn
+
+    from ..figures import DOT_MISSING, INSTALL_GRAPHVIZ, dot_available
+
+    if not dot_available():
+        print(f"ad-tutorial: {DOT_MISSING}; {INSTALL_GRAPHVIZ}", file=sys.stderr)
+        return 2
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # IPPROTO_TCP explicitly: asyncio turns off Nagle's delay (TCP_NODELAY) only on sockets
+    # that say they are TCP; without it every answer waits ~40 ms for a delayed ACK.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(2048)         # from now on connections wait in line for uvicorn
+    except OSError as e:
+        sock.close()
+        print(f"ad-tutorial: cannot listen on {host}:{port}: {e.strerror or e}", file=sys.stderr)
+        return 2
+    local = is_loopback(host)
+    app = create_app(limits, trusted_hosts=None if local else ["*"])
+    shown = f"[{host}]" if ":" in host else host
+    print(f"ad-tutorial: the explorer is at http://{shown}:{sock.getsockname()[1]}/ "
+          "(Ctrl+C stops it)", file=sys.stderr, flush=True)
+    if not local:
+        print("ad-tutorial: note: anyone who can reach this machine on the network can use "
+              "it", file=sys.stderr, flush=True)
+    config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False,
+                            timeout_keep_alive=5)
+    uvicorn.Server(config).run(sockets=[sock])
+    return 0

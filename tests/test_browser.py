@@ -1,0 +1,225 @@
+"""The explorer in a real browser: headless Chromium (Debian's) driven by Playwright.
+
+The walk is pressed through key by key, and at each step the highlighted row, graph
+nodes and edges and the numbers shown are read back from the page. Screenshots of the
+key steps go to the test's temporary directory. `make browser` installs chromium.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from typing import Iterator
+
+import pytest
+
+from ad_tutorial import trace
+from ad_tutorial.explorer import build_model, write_seed_page
+from ad_tutorial.tables import number
+from ad_tutorial.torch_bridge import torch_reverse
+
+from .test_server import running_server
+
+CHROMIUM = shutil.which("chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+VIEWPORT = {"width": 1280, "height": 720}
+SEED = "ln(x1) + x1*x2 - sin(x2)"
+
+pytestmark = pytest.mark.skipif(CHROMIUM is None,
+                                reason="chromium is not installed (run `make browser`)")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser) -> Iterator:
+    """A 1280×720 tab (a projector's resolution) that records errors and requests."""
+    context = browser.new_context(viewport=VIEWPORT)
+    tab = context.new_page()
+    tab.problems, tab.requests = [], []
+    tab.on("pageerror", lambda e: tab.problems.append(str(e)))
+    tab.on("console", lambda m: m.type in ("error", "warning") and tab.problems.append(m.text))
+    tab.on("request", lambda r: tab.requests.append(r.url))
+    yield tab
+    context.close()
+
+
+STATE = """() => {
+  const ids = (sel) => [...document.querySelectorAll(sel)].map((e) => e.id).sort();
+  return {where: document.getElementById("where").textContent,
+          say: document.getElementById("say").textContent,
+          rows: ids("tr.current"), nodes: ids(".node.current"), edges: ids(".edge.current"),
+          sources: ids(".node.source")};
+}"""
+
+
+def state(tab) -> dict:
+    return tab.evaluate(STATE)
+
+
+def expected(step: dict) -> dict:
+    return {"say": re.sub(r"</?sub>", "", step["say"]), "rows": sorted(step["rows"]),
+            "nodes": sorted(step["nodes"]), "edges": sorted(step["edges"]),
+            "sources": sorted(step["sources"])}
+
+
+def fits_the_projector(tab) -> None:
+    """No sideways scrolling at 1280×720; the seed example even fits one screen."""
+    size = tab.evaluate("""() => {
+      const d = document.documentElement, t = document.getElementById("tables");
+      return [d.scrollWidth, d.scrollHeight, t.scrollWidth - t.clientWidth]; }""")
+    assert size[0] <= VIEWPORT["width"] and size[2] <= 0, size
+
+
+def test_seed_page_walks_through_the_three_sweeps(page, tmp_path):
+    path = write_seed_page(tmp_path / "seed.html")
+    model = build_model(trace(SEED, x1=2.0, x2=5.0))
+    y, gradient = torch_reverse(trace(SEED, x1=2.0, x2=5.0))
+    page.goto(path.as_uri())
+    steps = model["steps"]
+    shots = {4: "primal-v3", 7: "primal-end", 15: "tangent-end", 23: "adjoint-accumulate",
+             len(steps) - 1: "gradient"}
+    for k, step in enumerate(steps):
+        now = state(page)
+        assert now["where"].startswith(f"Step {k + 1} of {len(steps)}")
+        assert {key: now[key] for key in expected(step)} == expected(step), k
+        if k in shots:
+            fits_the_projector(page)
+            page.screenshot(path=tmp_path / f"{k + 1:02d}-{shots[k]}.png")
+        page.keyboard.press("ArrowRight")
+    # The tutorial's numbers, which torch computes too, are on screen where they belong.
+    assert number(y) == "11.652" and [number(g) for g in gradient.values()] == ["5.5", "1.716"]
+    end = state(page)                       # → at the end stays at the end
+    assert end["say"] == "x̄1 = v̄-1 = 5.5, x̄2 = v̄0 = 1.716"
+    assert end["nodes"] == ["a-n-v_-1", "a-n-v_0"]
+    assert end["rows"] == ["adjoint-1-7", "adjoint-1-8"]
+    page.keyboard.press("Home")
+    assert state(page)["say"] == "v-1 = x1 = 2"
+    page.keyboard.press("PageDown")
+    page.keyboard.press("PageDown")
+    assert state(page)["rows"] == ["primal-0-2"]
+    page.keyboard.press("End")
+    page.keyboard.press("ArrowLeft")
+    assert state(page)["say"].endswith("= 5 + 1 × 1/2 = 5.5")
+    page.keyboard.press("1")
+    page.keyboard.press("ArrowLeft")
+    assert state(page)["where"].startswith("Step 1 of")
+    for key, k in [("2", 8), ("3", 16)]:
+        page.keyboard.press(key)
+        assert state(page)["say"] == expected(steps[k])["say"]
+    page.keyboard.press("End")
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    assert state(page)["say"].endswith("= -0.284 + 1 × 2 = 1.716")
+    # Numbers of rows not reached yet are hidden; those done are shown.
+    hidden = page.evaluate("""() => [...document.querySelectorAll("#adjoint-0 td.value")]
+        .map((td) => getComputedStyle(td).visibility)""")
+    assert hidden == ["visible"] * 8 + ["hidden"]
+    assert page.problems == [] and page.requests == [path.as_uri()]
+
+
+def luminance(rgb: str) -> float:
+    channels = [int(c) / 255 for c in re.findall(r"\d+", rgb)[:3]]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(a: str, b: str) -> float:
+    la, lb = sorted([luminance(a), luminance(b)], reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+COLOURS = """(sel) => { const e = document.querySelector(sel); let bg = e, s;
+  while (bg && (s = getComputedStyle(bg)).backgroundColor === "rgba(0, 0, 0, 0)") bg = bg.parentElement;
+  const c = getComputedStyle(e);
+  return [c.color, bg ? getComputedStyle(bg).backgroundColor : "rgb(255, 255, 255)",
+          parseFloat(c.fontSize)]; }"""
+
+
+def test_page_is_made_for_a_projector_and_a_keyboard(page, tmp_path):
+    page.goto(write_seed_page(tmp_path / "seed.html").as_uri())
+    for key in ["ArrowRight"] * 4 + ["2", "End", "3", "ArrowRight"]:
+        page.keyboard.press(key)
+        fits_the_projector(page)
+    # Large type and strong contrast (WCAG AAA is 7:1; dimmed and disabled at least 4.5:1).
+    for selector, size, ratio in [("#say", 28, 7), ("#where", 18, 7), ("#tables th", 19, 7),
+                                  ("tr.current td", 19, 7), ("tr.future th", 19, 4.5),
+                                  ("#next", 20, 7), ("#back", 20, 7),
+                                  ("#phases button[aria-current=step]", 20, 7),
+                                  ("#phases button:not([aria-current=step])", 20, 7),
+                                  ("#legend", 16, 7), ("#formula", 20, 7)]:
+        colour, background, font = page.evaluate(COLOURS, selector)
+        assert font >= size, (selector, font)
+        assert contrast(colour, background) >= ratio, (selector, colour, background)
+    page.keyboard.press("End")
+    colour, background, _ = page.evaluate(COLOURS, "#next:disabled")
+    assert contrast(colour, background) >= 4.5
+    # Keyboard only: focus starts on Next; Enter and Space press it; focus is clearly drawn.
+    page.keyboard.press("Home")
+    page.focus("#next")
+    page.keyboard.press("Enter")
+    page.keyboard.press(" ")
+    assert state(page)["where"].startswith("Step 3 of")
+    outline = page.evaluate("""() => { const s = getComputedStyle(document.activeElement);
+        return [document.activeElement.id, s.outlineStyle, parseFloat(s.outlineWidth)]; }""")
+    assert outline == ["next", "solid", 4]
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "end"
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")            # the "1 · Primal" button
+    assert state(page)["where"].startswith("Step 1 of")
+    page.screenshot(path=tmp_path / "keyboard-focus.png")
+
+
+def test_served_page_explores_a_typed_expression_and_shows_errors(page, tmp_path):
+    from playwright.sync_api import expect
+
+    text, at = "sin(x1)*x2 + exp(x1/x2)", {"x1": 1.0, "x2": 2.0}
+    y, gradient = torch_reverse(trace(text, **at))
+    with running_server() as (url, _):
+        page.goto(url)
+        assert page.text_content("#formula") == SEED         # opens on the tutorial's example
+        page.fill("#expression", text)
+        page.fill("#at", "x1=1 x2=2")
+        page.keyboard.press("ArrowRight")                  # in a field, keys are for typing
+        assert state(page)["where"].startswith("Step 1 of")
+        page.press("#at", "Enter")
+        expect(page.locator("#formula")).to_have_text(text)
+        page.keyboard.press("ArrowRight")                  # focus went to Next
+        assert state(page)["nodes"] == ["f-n-v_0"]
+        page.keyboard.press("1")
+        for _ in range(len(trace(text, **at)) + 1 - 1):
+            page.keyboard.press("ArrowRight")
+        primal_end = state(page)
+        assert primal_end["say"].startswith("y = v") and primal_end["say"].endswith(number(y))
+        page.screenshot(path=tmp_path / "served-primal-end.png")
+        page.keyboard.press("End")
+        assert state(page)["say"] == (f"x̄1 = v̄-1 = {number(gradient['x1'])}, "
+                                      f"x̄2 = v̄0 = {number(gradient['x2'])}")
+        page.screenshot(path=tmp_path / "served-gradient.png")
+        for bad, message in [("x1 +* 2", "column 5: syntax error"),
+                             ("(" * 13 + "x1" + ")" * 13, "brackets are nested 13 deep"),
+                             ("x1.real", "attribute access")]:
+            page.fill("#expression", bad)
+            page.press("#expression", "Enter")
+            page.wait_for_selector("#error:not([hidden])")
+            assert message in page.text_content("#error")
+            assert page.evaluate("document.activeElement.id") == "expression"
+            assert page.text_content("#formula") == text      # the last walk stays
+        page.screenshot(path=tmp_path / "served-error.png")
+        page.fill("#expression", "x1*x2")
+        page.press("#expression", "Enter")
+        expect(page.locator("#formula")).to_have_text("x1*x2")
+        assert page.locator("#error").is_hidden()
+        refused = "the server responded with a status of 422"    # Chrome logs each refusal
+        assert [p for p in page.problems if refused not in p] == []
+        assert len(page.problems) == 3

@@ -1,0 +1,217 @@
+"""The explorer's walk and page: right numbers (checked against torch), consistent ids,
+a page that works offline, and the explore command."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import math
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+from hypothesis import given, settings
+
+from ad_tutorial import trace
+from ad_tutorial.cli import main
+from ad_tutorial.explorer import build_model, render_page, write_page, write_seed_page
+from ad_tutorial.explorer.page import _json_for_script
+from ad_tutorial.tables import number
+from ad_tutorial.torch_bridge import RTOL, torch_forward, torch_reverse
+
+from .strategies import expressions, used, well_conditioned_points
+
+SEED = "ln(x1) + x1*x2 - sin(x2)"
+EXAMPLES = [
+    (SEED, {"x1": 2.0, "x2": 5.0}, None),
+    ("x*x + 3*sin(x)", {"x": 0.7}, None),                    # a repeated argument
+    ("exp(-x/y) * sqrt(y) - tanh(x*y)", {"x": 1.5, "y": 0.4}, {"x": 0.3, "y": -2.0}),
+    ("sigmoid(a) ** 2 / (1 + abs(b))", {"a": -0.8, "b": 2.5}, {"b": 1.0}),
+]
+
+
+def steps_of(model, phase):
+    return [s for s in model["steps"] if s["phase"] == phase]
+
+
+def svg_ids(svg: str) -> dict[str, str]:
+    """id -> class of every element of an SVG."""
+    root = ET.fromstring(svg)
+    return {e.get("id"): e.get("class", "") for e in root.iter() if e.get("id")}
+
+
+@pytest.mark.parametrize("text, at, seed", EXAMPLES)
+def test_walk_ends_on_torchs_value_derivative_and_gradient(text, at, seed):
+    t = trace(text, **at)
+    model = build_model(t, seed)
+    y, gradient = torch_reverse(t)
+    direction = {x: (seed or {next(iter(at)): 1.0}).get(x, 0.0) for x in at}
+    _, derivative = torch_forward(t, direction)
+    primal, tangent, adjoint = (steps_of(model, p) for p in ("primal", "tangent", "adjoint"))
+    assert math.isclose(primal[-1]["value"], y, rel_tol=RTOL)
+    assert math.isclose(tangent[-1]["value"], derivative, rel_tol=RTOL, abs_tol=1e-300)
+    for ours, torchs in zip(adjoint[-1]["value"], gradient.values(), strict=True):
+        assert math.isclose(ours, torchs, rel_tol=RTOL, abs_tol=1e-300)
+    # What the step says ends with the number it computed, as a teacher writes it.
+    for s in primal + tangent + adjoint[:-1]:
+        assert s["say"].endswith(f"= {number(s['value'])}")
+    assert adjoint[-1]["say"].endswith(number(gradient[list(at)[-1]]))
+
+
+@pytest.mark.parametrize("text, at, seed", EXAMPLES)
+def test_every_step_shows_the_sweeps_own_numbers(text, at, seed):
+    """Each step's number is the engine's (whose sweeps the engine tests check against
+    torch node by node), in the order the sweeps make them."""
+    t = trace(text, **at)
+    tangent, adjoint = t.forward(**(seed or {})), t.reverse()
+    model = build_model(t, seed)
+    n = len(t)
+    assert [s["value"] for s in steps_of(model, "primal")] == t.values[:n] + [t.value]
+    assert [s["value"] for s in steps_of(model, "tangent")] == (
+        tangent.tangents[:n] + [tangent.derivative])
+    contributions = list(adjoint.steps())
+    assert [s["value"] for s in steps_of(model, "adjoint")[:-1]] == [
+        c.adjoint for c in contributions]
+    assert model["seed"] == tangent.seed
+
+
+def test_seed_walk_is_the_tutorials():
+    model = build_model(trace(SEED, x1=2.0, x2=5.0))
+    says = [re.sub(r"</?sub>", "", s["say"]) for s in model["steps"]]
+    assert len(says) == 8 + 8 + 10
+    assert says[4] == "v3 = sin v0 = sin 5 = -0.959"
+    assert says[7] == "y = v5 = 11.652"
+    assert says[15] == "ẏ = v̇5 = 5.5"
+    assert says[23] == "v̄0 = v̄0 + v̄2 ∂v2/∂v0 = v̄0 + v̄2 × v-1 = -0.284 + 1 × 2 = 1.716"
+    assert says[-1] == "x̄1 = v̄-1 = 5.5, x̄2 = v̄0 = 1.716"
+    last = model["steps"][23]
+    assert last["nodes"] == ["a-n-v_0"] and last["edges"] == ["a-e-v_2-v_0-0"]
+    assert last["sources"] == ["a-n-v_2"]
+    assert model["steps"][3]["edges"] == ["f-e-v_-1-v_2-0", "f-e-v_0-v_2-0"]
+
+
+def check_ids(model) -> None:
+    """Every row, node and edge a step lights up exists, in the graph its sweep shows."""
+    graphs = {name: svg_ids(svg) for name, svg in model["graphs"].items()}
+    rows = set()
+    for phase in model["phases"]:
+        for table in phase["tables"]:
+            rows |= set(re.findall(r'<tr id="([^"]+)"', table))
+    graph_of = {p["name"]: p["graph"] for p in model["phases"]}
+    for s in model["steps"]:
+        ids = graphs[graph_of[s["phase"]]]
+        assert set(s["rows"]) <= rows
+        assert all(s["phase"] in r for r in s["rows"])
+        for node in s["nodes"] + s["sources"]:
+            assert "node" in ids[node]
+        for edge in s["edges"]:
+            assert ids[edge] == "edge"
+    for ids in graphs.values():
+        assert len(ids) == len(set(ids))
+
+
+@settings(max_examples=25)
+@given(expressions(max_leaves=6), well_conditioned_points())
+def test_ids_of_random_walks_exist(text, point):
+    check_ids(build_model(trace(text, **used(point, text))))
+
+
+def test_a_repeated_argument_has_two_edges_each_lit_once():
+    model = build_model(trace("x*x", x=3.0))
+    adjoint = steps_of(model, "adjoint")
+    assert [s["edges"] for s in adjoint[1:3]] == [["a-e-v_1-v_0-0"], ["a-e-v_1-v_0-1"]]
+    assert steps_of(model, "primal")[1]["edges"] == ["f-e-v_0-v_1-0", "f-e-v_0-v_1-1"]
+    check_ids(model)
+    assert adjoint[-1]["value"] == [6.0]
+
+
+def test_infinite_values_are_strict_json():
+    model = build_model(trace("ln(x) * y", x=0.0, y=1.0))
+    text = json.dumps(model, allow_nan=False)          # raises on a bare NaN or inf
+    assert '"-Infinity"' in text
+
+
+def test_page_is_self_contained_and_its_policy_allows_only_its_own_code(tmp_path):
+    page = write_page(tmp_path / "page.html", trace(SEED, x1=2.0, x2=5.0)).read_text()
+    assert not re.search(r"<(link|img|iframe)\b|<script[^>]*\bsrc=|@import|url\(", page)
+    assert not re.search(r"https?://(?!www\.w3\.org/)", page)    # only SVG namespaces
+    policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page)[1]
+    assert "default-src 'none'" in policy and "connect-src 'none'" in policy
+
+    def digest(text: str) -> str:
+        return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
+
+    script = re.findall(r"<script>(.*?)</script>", page, flags=re.S)
+    style = re.findall(r"<style>(.*?)</style>", page, flags=re.S)
+    assert len(script) == len(style) == 1
+    assert f"script-src {digest(script[0])}'" in policy
+    assert f"style-src {digest(style[0])}'" in policy
+    model = re.search(r'<script type="application/json" id="model">(.*?)</script>', page,
+                      flags=re.S)[1]
+    assert json.loads(model)["expression"] == SEED
+
+
+def test_script_data_cannot_close_its_element():
+    text = _json_for_script({"say": "</script><script>alert(1)</script>"})
+    assert "</" not in text and "<" not in text
+    assert json.loads(text) == {"say": "</script><script>alert(1)</script>"}
+
+
+def test_markers_in_an_expression_stay_as_typed():
+    page = render_page(build_model(trace("__SCRIPT__ * __MODEL__", __SCRIPT__=1.0,
+                                         __MODEL__=2.0)))
+    assert page.count("use strict") == 1
+    assert "AD explorer: __SCRIPT__ * __MODEL__" in page
+
+
+def test_server_page_has_the_form_and_may_ask_its_server():
+    page = render_page(build_model(trace(SEED, x1=2.0, x2=5.0)), server=True, max_length=200)
+    assert 'data-mode="server"' in page and "connect-src 'self'" in page
+    assert 'maxlength="200"' in page and 'value="x1=2 x2=5"' in page
+
+
+def test_seed_page_is_the_tutorials_example(tmp_path):
+    path = write_seed_page(tmp_path / "seed.html")
+    text = path.read_text()
+    assert "AD explorer: ln(x1) + x1*x2 - sin(x2)" in text and "11.652" in text
+    assert [p.name for p in tmp_path.iterdir()] == ["seed.html"]     # no temporary left
+    again = write_seed_page(tmp_path / "again.html").read_bytes()
+    assert again == path.read_bytes()          # reproducible, as a registered output must be
+
+
+def run(*argv: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ad_tutorial", *argv], capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_explore_command_writes_the_page(tmp_path):
+    out = tmp_path / "page.html"
+    result = run("explore", SEED, "--at", "x1=2", "x2=5", "--seed", "x2=1", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert str(out) in result.stdout
+    model = json.loads(re.search(r'id="model">(.*?)</script>', out.read_text(), re.S)[1])
+    assert model["seed"] == {"x1": 0.0, "x2": 1.0}
+    assert steps_of(model, "tangent")[-1]["say"].endswith("= 1.716")
+
+
+def test_explore_takes_an_expression_starting_with_minus(tmp_path, capsys):
+    assert main(["explore", "-x**2", "--at", "x=3", "-o", str(tmp_path / "p.html")]) == 0
+    assert "y = v" in (tmp_path / "p.html").read_text()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["explore", "ln(x1) +", "--at", "x1=2", "-o", "{tmp}/p.html"], "syntax error"),
+    (["explore", "x*y", "--at", "x=2", "-o", "{tmp}/p.html"], "no value for y"),
+    (["explore", "x", "--at", "x=2", "--seed", "z=1", "-o", "{tmp}/p.html"], "cannot seed"),
+    (["explore", "x", "--at", "x=2", "-o", "{tmp}/missing/p.html"], "cannot write"),
+    (["explore", "x", "--at", "x=2"], "-o/--output"),
+])
+def test_explore_refuses_in_one_line(tmp_path, capsys, argv, message):
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+    assert not list(tmp_path.iterdir())
