@@ -137,6 +137,12 @@ def _animation() -> Any:
     return animate_descent(path, objective, domain, 0.05, view=(-4.0, -2.0))
 
 
+def _jacobian_cost() -> Any:
+    from .bench.jacobian import jacobian_cost_figure
+    from .bench.recorded import JACOBIAN_COST
+    return jacobian_cost_figure(JACOBIAN_COST)
+
+
 def _explorer() -> str:
     from .explorer import build_model, render_page
     return render_page(build_model(_seed_trace()))
@@ -196,6 +202,9 @@ REGISTRY: dict[str, Figure] = {f.name: f for f in [
            "picture: where each one ends.", _all_starts),
     Figure("nonconvex-animation", "animation", "Animated: descent from x₀ = −3.5 with step "
            "0.05, oscillating.", _animation),
+    Figure("jacobian-cost", "plot", "The cost of a full Jacobian: n tangent sweeps against one "
+           "adjoint sweep for f: Rⁿ → R, and the reverse for g: R → Rᵐ (and torch.func's jacfwd "
+           "and jacrev), from one recorded run of `ad-tutorial bench`.", _jacobian_cost),
     Figure("explorer", "page", f"The explorer page of {_F}: step through the primal, tangent "
            "and adjoint sweeps in a browser (offline HTML; → and ← keys).", _explorer),
 ]}
