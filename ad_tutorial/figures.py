@@ -15,13 +15,14 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import re
 import shutil
 import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, TextIO
+from typing import Any, Callable, Iterable, Iterator, TextIO
 
 from .atomic import write_bytes, write_text
 
@@ -36,6 +37,7 @@ INSTALL_GRAPHVIZ = ("install it (Debian/Ubuntu: sudo apt-get install graphviz; "
 PNG_DPI = 144           # matplotlib figures: 8 inches wide → 1152 pixels, sharp on slides
 GRAPH_PNG_DPI = 120
 GIF_DPI, GIF_FPS = 80, 8
+WORKERS = min(os.cpu_count() or 1, 4)  # processes for render_all: one per core, up to 4
 
 #: matplotlib settings that make its output the same on every run.
 _MPL_RC = {"svg.hashsalt": "ad_tutorial", "svg.fonttype": "path", "path.simplify": True}
@@ -58,6 +60,8 @@ class Figure:
     kind: str    # "graph" (graphviz), "plot" (matplotlib), "animation" (GIF), "page" (HTML)
     caption: str
     make: Callable[[], Any]
+    needs_torch: bool = False    # imports torch (1.5 s): such figures share one worker
+    slow: bool = False           # takes about a second: handed to a worker first
 
     def formats(self, requested: Iterable[str]) -> list[str]:
         """The file formats this figure is written in: an animation is always a GIF, a
@@ -70,6 +74,9 @@ class Figure:
 SEED_EXAMPLE = ("ln(x1) + x1*x2 - sin(x2)", {"x1": 2.0, "x2": 5.0})
 STEPS = 150
 NONCONVEX_STARTS = (-3.5, -2.5, -2.0, -1.0, -0.5)
+#: The descents are run by this package's adjoint sweep: it takes torch's steps (to 1e-12,
+#: tests/test_descent.py; bit for bit on these runs), without importing torch.
+DESCENT_ENGINE = "handwritten"
 
 
 def _seed_trace():
@@ -118,23 +125,27 @@ def _objective(convex: bool) -> Callable[[], Any]:
     return make
 
 
+def _descend(objective: str, init: float, step: float) -> Any:
+    """The tutorial's run of gradient descent: STEPS steps of size `step` from `init`."""
+    from .descent import gradient_descent
+    return gradient_descent(objective, step_size=step, max_iter=STEPS, init=init,
+                            engine=DESCENT_ENGINE)
+
+
 def _descent(convex: bool, init: float, step: float) -> Callable[[], Any]:
     def make() -> Any:
-        from .descent import gradient_descent
         from .plots import plot_descent
         objective, domain = _problem(convex)
-        path = gradient_descent(objective, step_size=step, max_iter=STEPS, init=init)
-        return plot_descent(path, objective, domain, step)
+        return plot_descent(_descend(objective, init, step), objective, domain, step)
     return make
 
 
 def _animation() -> Any:
     """The oscillating descent, zoomed in on the valley it bounces in."""
-    from .descent import gradient_descent
     from .plots import animate_descent
     objective, domain = _problem(convex=False)
-    path = gradient_descent(objective, step_size=0.05, max_iter=STEPS, init=-3.5)
-    return animate_descent(path, objective, domain, 0.05, view=(-4.0, -2.0))
+    return animate_descent(_descend(objective, -3.5, 0.05), objective, domain, 0.05,
+                           view=(-4.0, -2.0))
 
 
 def _jacobian_cost() -> Any:
@@ -149,11 +160,9 @@ def _explorer() -> str:
 
 
 def _all_starts() -> Any:
-    from .descent import gradient_descent
     from .plots import plot_starts
     objective, domain = _problem(convex=False)
-    paths = [gradient_descent(objective, step_size=0.001, max_iter=STEPS, init=x0)
-             for x0 in NONCONVEX_STARTS]
+    paths = [_descend(objective, x0, 0.001) for x0 in NONCONVEX_STARTS]
     return plot_starts(paths, objective, domain, 0.001)
 
 
@@ -173,11 +182,12 @@ REGISTRY: dict[str, Figure] = {f.name: f for f in [
            _graph("adjoint", annotate=True)),
     Figure("trace-vs-torch", "graph", "The hand-written trace beside torch's autograd graph "
            "(torchviz) of the same function: each grad_fn computes one v_i.",
-           _graph("torch", annotate=True)),
+           _graph("torch", annotate=True), needs_torch=True),
     Figure("torchviz-scalar", "graph", "torchviz's graph of y = 3x² + x + 4 sin x at x = 5 "
-           "(a scalar).", _torchviz("torchviz-scalar")),
+           "(a scalar).", _torchviz("torchviz-scalar"), needs_torch=True),
     Figure("torchviz-tensor", "graph", "torchviz's graph of y = x² + sin x for x of shape "
-           "(3, 4, 4): the shapes are shown on the graph.", _torchviz("torchviz-tensor")),
+           "(3, 4, 4): the shapes are shown on the graph.", _torchviz("torchviz-tensor"),
+           needs_torch=True),
     Figure("convex-objective", "plot", f"The convex objective {_CONVEX} on [0, 10] and its "
            "minimum on the plotting grid.", _objective(convex=True)),
     Figure("convex-from-0", "plot", f"Gradient descent on {_CONVEX} from x₀ = 0 (step 0.05, "
@@ -201,10 +211,11 @@ REGISTRY: dict[str, Figure] = {f.name: f for f in [
     Figure("nonconvex-all-starts", "plot", "All five starts on the non-convex objective in one "
            "picture: where each one ends.", _all_starts),
     Figure("nonconvex-animation", "animation", "Animated: descent from x₀ = −3.5 with step "
-           "0.05, oscillating.", _animation),
+           "0.05, oscillating.", _animation, slow=True),
     Figure("jacobian-cost", "plot", "The cost of a full Jacobian: n tangent sweeps against one "
            "adjoint sweep for f: Rⁿ → R, and the reverse for g: R → Rᵐ (and torch.func's jacfwd "
-           "and jacrev), from one recorded run of `ad-tutorial bench`.", _jacobian_cost),
+           "and jacrev), from one recorded run of `ad-tutorial bench`.", _jacobian_cost,
+           slow=True),
     Figure("explorer", "page", f"The explorer page of {_F}: step through the primal, tangent "
            "and adjoint sweeps in a browser (offline HTML; → and ← keys).", _explorer),
 ]}
@@ -243,13 +254,86 @@ def render_plot(fig: Any, fmt: str) -> bytes:
 
 
 def render_animation(animation: Any) -> bytes:
-    """A matplotlib animation as GIF bytes, through matplotlib's PillowWriter."""
-    from matplotlib.animation import PillowWriter
-
+    """A matplotlib animation as GIF bytes, drawn by :func:`blitting_gif_writer`."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp, "animation.gif")      # Pillow picks the format by the suffix
-        animation.save(path, writer=PillowWriter(fps=GIF_FPS), dpi=GIF_DPI)
+        animation.save(path, writer=blitting_gif_writer(GIF_FPS), dpi=GIF_DPI)
         return path.read_bytes()
+
+
+def blitting_gif_writer(fps: int) -> Any:
+    """matplotlib's Pillow GIF writer, drawing each frame the way blitting does on screen.
+
+    The figure without its animated artists is drawn once; each frame then draws only the
+    animated artists over a copy of that still picture. This is right for an animation
+    whose frames change nothing but the artists it marks animated (``blit=True``) and whose
+    layout is fixed, and it is many times faster than redrawing the whole figure.
+    """
+    from matplotlib.animation import PillowWriter
+    from matplotlib.backends.backend_agg import RendererAgg
+    from PIL import Image
+
+    class BlittingGifWriter(PillowWriter):
+        def setup(self, fig: Any, outfile: Any, dpi: float | None = None) -> None:
+            super().setup(fig, outfile, dpi)
+            self._figure_dpi, fig.dpi = fig.dpi, self.dpi
+            self._renderer = RendererAgg(*self.frame_size, self.dpi)
+            self._still = None
+
+        def grab_frame(self, **savefig_kwargs: Any) -> None:
+            if self._still is None:             # the first frame: draw the still picture
+                self._moving = sorted(self.fig.findobj(lambda a: a.get_animated()),
+                                      key=lambda a: a.get_zorder())
+                visible = [a for a in self._moving if a.get_visible()]
+                for artist in visible:
+                    artist.set_visible(False)
+                self.fig.draw(self._renderer)
+                self._still = self._renderer.copy_from_bbox(self.fig.bbox)
+                for artist in visible:
+                    artist.set_visible(True)
+            self._renderer.restore_region(self._still)
+            for artist in self._moving:
+                artist.draw(self._renderer)
+            frame = Image.frombuffer("RGBA", self.frame_size, self._renderer.buffer_rgba(),
+                                     "raw", "RGBA", 0, 1)
+            self._frames.append(frame.convert("RGB"))      # a copy: the buffer is reused
+
+        def finish(self) -> None:
+            self.fig.dpi = self._figure_dpi
+            self._frames = paletted(self._frames)
+            super().finish()
+
+    return BlittingGifWriter(fps=fps)
+
+
+def paletted(frames: list[Any]) -> list[Any]:
+    """RGB frames as palette images (a GIF has 256 colours), all with one palette: a median
+    cut of the last frame, which shows the most. Every pixel gets its nearest colour in it.
+
+    One palette keeps the still part of the picture from flickering; the exact nearest
+    colour keeps white white (Pillow's own mapping looks colours up in a coarse table).
+    """
+    import numpy as np
+    from PIL import Image
+
+    palette = frames[-1].quantize(256, method=Image.Quantize.MEDIANCUT).getpalette()
+    colours = np.array(palette, dtype=np.int64).reshape(-1, 3)
+    codes = []                                          # each pixel as r·2¹⁶ + g·2⁸ + b
+    for frame in frames:
+        rgb = np.asarray(frame, dtype=np.int64)
+        codes.append(rgb[..., 0] << 16 | rgb[..., 1] << 8 | rgb[..., 2])
+    seen = np.zeros(1 << 24, dtype=bool)
+    for code in codes:
+        seen[code] = True
+    used = np.flatnonzero(seen)                         # every colour in any frame, once
+    nearest = np.zeros(1 << 24, dtype=np.uint8)
+    for part in np.array_split(used, len(used) // 4096 + 1):
+        rgb = np.stack([part >> 16, part >> 8 & 255, part & 255], axis=1)
+        nearest[part] = ((rgb[:, None] - colours) ** 2).sum(axis=2).argmin(axis=1)
+    images = [Image.fromarray(nearest[code]) for code in codes]
+    for image in images:
+        image.putpalette(palette)                       # the indices become a "P" image
+    return images
 
 
 def render(figure: Figure, formats: Iterable[str], dot: bool = True) -> dict[str, bytes]:
@@ -269,6 +353,64 @@ def render(figure: Figure, formats: Iterable[str], dot: bool = True) -> dict[str
     if figure.kind == "animation":
         return {"gif": render_animation(obj)}
     return {fmt: render_plot(obj, fmt) for fmt in figure.formats(formats)}
+
+
+# --- rendering many at once -----------------------------------------------------------
+
+def rendered(figures: list[Figure], formats: list[str], dot: bool = True,
+             workers: int = 1) -> Iterator[tuple[Figure, dict[str, bytes]]]:
+    """Each figure with its files ({suffix: bytes}), in the order given, made by up to
+    `workers` processes at once.
+
+    The results are taken in the order given, whichever worker is faster, so the files,
+    the manifest and the progress are the same on every run.
+    """
+    jobs = _jobs(figures)
+    if min(workers, len(jobs)) < 2:
+        yield from ((figure, render(figure, formats, dot)) for figure in figures)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(min(workers, len(jobs)), mp_context=_start_method())
+    try:
+        running = {}
+        for job in jobs:
+            future = pool.submit(_render_job, [f.name for f in job], formats, dot)
+            running.update({figure.name: (future, k) for k, figure in enumerate(job)})
+        for figure in figures:
+            future, k = running[figure.name]
+            yield figure, future.result()[k]
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def _jobs(figures: list[Figure]) -> list[list[Figure]]:
+    """The figures grouped into jobs for the workers, in the order they are handed out:
+    the figures in order, except that all that need torch form one job (so one worker
+    alone imports it) and the slow ones go first (so no worker is left with one at the end)."""
+    torch_job = [f for f in figures if f.needs_torch]
+    jobs = []
+    for figure in figures:
+        if not figure.needs_torch:
+            jobs.append([figure])
+        elif figure is torch_job[0]:
+            jobs.append(torch_job)
+    return sorted(jobs, key=lambda job: not any(f.slow for f in job))
+
+
+def _render_job(names: list[str], formats: list[str], dot: bool) -> list[dict[str, bytes]]:
+    """:func:`render` of registered figures, by name: what a worker is sent."""
+    return [render(REGISTRY[name], formats, dot) for name in names]
+
+
+def _start_method() -> Any:
+    """How the workers start: forked from a fresh server process where the platform has
+    one (quick, and nothing such as threads or torch's state is inherited from the caller),
+    else spawned. Either way each worker imports what its figures need, once."""
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
 # --- rendering them all ---------------------------------------------------------------
@@ -352,11 +494,13 @@ class Result:
 
 
 def render_all(out: Path, formats: Iterable[str] = DEFAULT_FORMATS,
-               names: Iterable[str] | None = None, progress: TextIO | None = None) -> Result:
+               names: Iterable[str] | None = None, progress: TextIO | None = None,
+               workers: int = WORKERS) -> Result:
     """Render the chosen figures into `out` and update its MANIFEST.json.
 
-    Files are written one by one, atomically; the manifest is updated after each figure,
-    so an interrupted run leaves complete files and a manifest that describes them.
+    Up to `workers` processes render at once (see :func:`rendered`); this one writes the
+    files one by one, atomically, in registry order, and updates the manifest after each
+    figure, so an interrupted run leaves complete files and a manifest that describes them.
     """
     figures = select(names)
     formats = list(formats)
@@ -366,8 +510,8 @@ def render_all(out: Path, formats: Iterable[str] = DEFAULT_FORMATS,
     made_with = versions()
     bar = Progress(len(figures), progress) if progress is not None else None
     written = []
-    for figure in figures:
-        for fmt, data in render(figure, formats, dot).items():
+    for figure, files in rendered(figures, formats, dot, workers):
+        for fmt, data in files.items():
             path = out / f"{figure.name}.{fmt}"
             write_bytes(path, data)
             written.append(path)

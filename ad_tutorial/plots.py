@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING, Sequence
 
 from .descent import (CONVEX, NONCONVEX, Descent, Objective, as_function, grid,
                       grid_minimum)
-from .tables import number
+from .tables import _SUBSCRIPT, number
 
 if TYPE_CHECKING:
     from matplotlib.animation import FuncAnimation
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from matplotlib.legend import Legend
 
 SIZE = (8.0, 3.4)          # the tutorial's 8 × 3 inches, with room for a title
 TRUE_COLOR, FINAL_COLOR, CURVE_COLOR, STEP_COLOR = "tab:green", "tab:red", "tab:blue", "tab:orange"
@@ -54,9 +55,9 @@ def _curve(ax: Axes, objective: Objective, domain: tuple[float, float]) -> None:
     ax.set_xlim(*domain)
 
 
-def _legend_outside(ax: Axes) -> None:
+def _legend_outside(ax: Axes) -> Legend:
     """The legend right of the axes, where it cannot cover a curve or a step."""
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
+    return ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
 
 
 def plot_objective(objective: Objective, domain: tuple[float, float]) -> Figure:
@@ -109,7 +110,11 @@ def animate_descent(descent: Descent, objective: Objective, domain: tuple[float,
                     step_size: float, view: tuple[float, float] | None = None,
                     frames: int = 60) -> FuncAnimation:
     """The descent step by step: `frames` frames, each showing the steps so far,
-    with the x axis limited to `view` (default: the whole domain)."""
+    with the x axis limited to `view` (default: the whole domain).
+
+    Only the steps, the line at x_k and the legend change from frame to frame; they are
+    returned for blitting, and the layout is fixed once (for the widest legend), so the
+    axes stay put while the animation plays."""
     from matplotlib.animation import FuncAnimation
 
     xs, fs = descent
@@ -124,15 +129,24 @@ def animate_descent(descent: Descent, objective: Objective, domain: tuple[float,
     ax.set_xlim(lo, hi)
     ax.set_ylim(*_span([*fs, *[y for x, y in zip(*curve.get_data()) if lo <= x <= hi]]))
     shown = sorted({round(k * (len(xs) - 1) / (frames - 1)) for k in range(frames)})
+    legend = _legend_outside(ax)        # again: without the line that may have been removed
+    label = legend.get_texts()[-1]      # the entry of the line at x_k
+
+    def text(k: int) -> str:
+        return f"x{str(k).translate(_SUBSCRIPT)} = {number(xs[k])}"    # plain text: no TeX
 
     def draw(k: int) -> tuple:
         steps.set_data(xs[:k + 1], fs[:k + 1])
         final.set_xdata([xs[k], xs[k]])
-        final.set_label(f"$x_{{{k}}}$ = {number(xs[k])}")
-        _legend_outside(ax)
-        return steps, final
+        label.set_text(text(k))
+        return steps, final, legend
 
-    return FuncAnimation(fig, draw, frames=shown, blit=False)
+    draw(max(shown, key=lambda k: len(text(k))))     # the longest legend entry:
+    fig.draw_without_rendering()        # lay out once, with room for it,
+    fig.set_layout_engine("none")       # and keep that layout in every frame
+    for artist in draw(shown[0]):
+        artist.set_animated(True)       # drawn over the still picture in each frame
+    return FuncAnimation(fig, draw, frames=shown, blit=True)
 
 
 def _span(ys: Sequence[float]) -> tuple[float, float]:

@@ -11,13 +11,14 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
 from ad_tutorial import atomic
 from ad_tutorial.cli import main
-from ad_tutorial.figures import (MANIFEST, REGISTRY, Progress, figures_command, render,
-                                 render_all, versions)
+from ad_tutorial.figures import (MANIFEST, REGISTRY, Progress, _jobs, figures_command, paletted,
+                                 render, render_all, select, versions)
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMITTED = ROOT / "figures"
@@ -29,11 +30,18 @@ def run(*argv: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory) -> Path:
-    """Every registered figure in every format, rendered once for this module."""
+def rendering(tmp_path_factory) -> tuple[Path, str]:
+    """Every registered figure in every format, rendered once for this module by parallel
+    workers: the folder, and the progress written meanwhile."""
     out = tmp_path_factory.mktemp("figures")
-    render_all(out, ("svg", "png", "pdf"))
-    return out
+    progress = io.StringIO()
+    render_all(out, ("svg", "png", "pdf"), progress=progress, workers=2)
+    return out, progress.getvalue()
+
+
+@pytest.fixture(scope="module")
+def rendered(rendering) -> Path:
+    return rendering[0]
 
 
 @pytest.mark.slow
@@ -105,6 +113,96 @@ def test_committed_figures_match_a_fresh_render(rendered):
         fresh = (rendered / name).read_bytes()
         assert hashlib.sha256(fresh).hexdigest() == files[name]["sha256"], name
         assert (COMMITTED / name).read_bytes() == fresh, name
+
+
+@pytest.mark.slow
+def test_workers_write_what_one_process_writes_in_registry_order(rendering, tmp_path):
+    parallel, progress = rendering
+    # the slow figures are rendered first, yet reported in registry order
+    assert [line.split()[-1] for line in progress.splitlines()] == list(REGISTRY)
+    names = ["forward-graph", "torchviz-scalar", "convex-from-0", "nonconvex-animation",
+             "explorer"]
+    render_all(tmp_path, ("svg", "png", "pdf"), names, workers=1)
+    alone = json.loads((tmp_path / MANIFEST).read_text(encoding="utf-8"))["files"]
+    together = json.loads((parallel / MANIFEST).read_text(encoding="utf-8"))["files"]
+    assert len(alone) == 11 and all(together[name] == entry for name, entry in alone.items())
+    for name in alone:
+        assert (tmp_path / name).read_bytes() == (parallel / name).read_bytes(), name
+
+
+def test_jobs_keep_torch_in_one_worker_and_start_with_the_slow_figures():
+    figures = select(None)
+    jobs = _jobs(figures)
+    assert sorted(f.name for job in jobs for f in job) == sorted(REGISTRY)     # each once
+    assert [f.name for f in jobs[0] + jobs[1]] == ["nonconvex-animation", "jacobian-cost"]
+    torch_jobs = [job for job in jobs if any(f.needs_torch for f in job)]
+    assert len(torch_jobs) == 1
+    assert [f.name for f in torch_jobs[0]] == ["trace-vs-torch", "torchviz-scalar",
+                                               "torchviz-tensor"]
+
+
+@pytest.mark.slow
+def test_only_the_figures_marked_so_import_torch():
+    code = ("import sys\n"
+            "from ad_tutorial.figures import REGISTRY, render\n"
+            "for figure in REGISTRY.values():\n"
+            "    if not figure.needs_torch:\n"
+            "        render(figure, ['svg'])\n"
+            "        assert 'torch' not in sys.modules, figure.name\n"
+            "print('torch' in sys.modules)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=300, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
+def _gif_frames(data: bytes) -> list[np.ndarray]:
+    gif = Image.open(io.BytesIO(data))
+    frames = []
+    for k in range(gif.n_frames):
+        gif.seek(k)
+        frames.append(np.asarray(gif.convert("RGB"), dtype=int))
+    return frames
+
+
+@pytest.mark.slow
+def test_blitted_frames_look_like_fully_redrawn_ones(tmp_path):
+    from matplotlib.animation import PillowWriter
+
+    from ad_tutorial.figures import _descend, _problem, render_animation
+    from ad_tutorial.plots import animate_descent
+
+    objective, domain = _problem(convex=False)
+
+    def animation():
+        return animate_descent(_descend(objective, -3.5, 0.05), objective, domain, 0.05,
+                               view=(-4.0, -2.0), frames=6)
+
+    blitted = _gif_frames(render_animation(animation()))
+    animation().save(tmp_path / "full.gif", writer=PillowWriter(fps=8), dpi=80)
+    redrawn = _gif_frames((tmp_path / "full.gif").read_bytes())
+    assert len(blitted) == len(redrawn) == 6
+    assert any((a != b).any() for a, b in zip(blitted, blitted[1:]))      # it does move
+    for a, b in zip(blitted, redrawn):
+        # the same picture, up to the colours of each GIF's palette and a few pixels where
+        # a moving line crosses an axis line (a missing legend entry alone is ~150 pixels)
+        assert (np.abs(a - b).max(axis=2) > 64).sum() < 30
+        assert np.abs(a - b).mean() < 0.1
+
+
+def test_paletted_frames_share_one_palette_and_keep_exact_colours():
+    colours = [(255, 255, 255), (252, 252, 252), (250, 250, 250), (214, 39, 40), (0, 0, 0)]
+    frames = []
+    for k in range(3):
+        pixels = np.full((20, 30, 3), 255, dtype=np.uint8)
+        for i, colour in enumerate(colours[1:]):
+            pixels[4 * i:4 * i + 4, 5 * k:5 * k + 10] = colour       # they move
+        frames.append(Image.fromarray(pixels))
+    paletted_frames = paletted(frames)
+    assert {im.mode for im in paletted_frames} == {"P"}
+    assert len({bytes(im.getpalette()) for im in paletted_frames}) == 1
+    for before, after in zip(frames, paletted_frames):
+        assert (np.asarray(after.convert("RGB")) == np.asarray(before)).all()
 
 
 def test_svg_has_no_dates_or_random_ids():
