@@ -1,9 +1,10 @@
 """Every figure of the tutorial, from one registry, rendered reproducibly.
 
 The registry maps a name to a caption and a function that makes the figure: a graphviz
-graph, a matplotlib figure, or a matplotlib animation. :func:`render_all` writes each one
-in the requested formats, atomically, and records every file in ``MANIFEST.json`` with its
-caption, sha256, and the versions of the libraries that made it.
+graph, a matplotlib figure, or a matplotlib animation. :func:`render_all` has worker
+processes render them side by side, writes each one in the requested formats, atomically,
+and records every file in ``MANIFEST.json`` with its caption, sha256, and the versions of
+the libraries that made it.
 
 Reproducible means byte-identical on a second run with the same versions: matplotlib is
 told to leave out dates and software names and to use a fixed seed for SVG ids, and the
@@ -267,7 +268,8 @@ def blitting_gif_writer(fps: int) -> Any:
     The figure without its animated artists is drawn once; each frame then draws only the
     animated artists over a copy of that still picture. This is right for an animation
     whose frames change nothing but the artists it marks animated (``blit=True``) and whose
-    layout is fixed, and it is many times faster than redrawing the whole figure.
+    layout is fixed, and it is many times faster than redrawing the whole figure. (Frames
+    are not saved with savefig, so savefig options do not apply.)
     """
     from matplotlib.animation import PillowWriter
     from matplotlib.backends.backend_agg import RendererAgg
@@ -363,7 +365,8 @@ def rendered(figures: list[Figure], formats: list[str], dot: bool = True,
     `workers` processes at once.
 
     The results are taken in the order given, whichever worker is faster, so the files,
-    the manifest and the progress are the same on every run.
+    the manifest and the progress are the same on every run. With one worker (or one job)
+    the figures are rendered here, one after the other.
     """
     jobs = _jobs(figures)
     if min(workers, len(jobs)) < 2:
