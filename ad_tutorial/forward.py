@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from operator import mul
 
 from .primitives import MASKED_ZERO
-from .trace import Trace, TraceError
+from .trace import ShownAsTables, Trace, TraceError
 
 
 @dataclass(frozen=True, eq=False)
-class Tangent:
+class Tangent(ShownAsTables):
     """The tangent trace of one sweep: v̇_i for every node, in the direction `seed`."""
 
     trace: Trace
@@ -28,14 +28,6 @@ class Tangent:
     def derivative(self) -> float:
         """ẏ, the derivative of f in the direction of the seed."""
         return self.tangents[self.trace.output]
-
-    def __str__(self) -> str:
-        from .tables import render
-        return render(self, "text")
-
-    def _repr_html_(self) -> str:
-        from .tables import render
-        return render(self, "html")
 
     def __repr__(self) -> str:
         return f"<Tangent of {self.trace.expression} along {self.seed}: ẏ = {self.derivative!r}>"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator, NamedTuple
 
-from .trace import Trace
+from .trace import ShownAsTables, Trace
 
 
 class Step(NamedTuple):
@@ -26,7 +26,7 @@ class Step(NamedTuple):
 
 
 @dataclass(frozen=True, eq=False)
-class Adjoint:
+class Adjoint(ShownAsTables):
     """The adjoint trace of one sweep: v̄_i = ∂y/∂v_i for every node."""
 
     trace: Trace
@@ -55,14 +55,6 @@ class Adjoint:
                     first = running[j] is None
                     running[j] = c if first else running[j] + c
                     yield Step(j, i, d, c, running[j], first)
-
-    def __str__(self) -> str:
-        from .tables import render
-        return render(self, "text")
-
-    def _repr_html_(self) -> str:
-        from .tables import render
-        return render(self, "html")
 
     def __repr__(self) -> str:
         return f"<Adjoint of {self.trace.expression}: gradient {self.gradient}>"

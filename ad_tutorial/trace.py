@@ -158,8 +158,20 @@ def _install_operators() -> None:
 _install_operators()
 
 
+class ShownAsTables:
+    """Prints as the tutorial's tables; displays as HTML tables in Jupyter."""
+
+    def __str__(self) -> str:
+        from .tables import render
+        return render(self, "text")
+
+    def _repr_html_(self) -> str:
+        from .tables import render
+        return render(self, "html")
+
+
 @dataclass(frozen=True, eq=False)
-class Trace:
+class Trace(ShownAsTables):
     """An evaluation trace: inputs v_{1−n}…v_0, then v_1…v_k, the output last.
 
     ``str(trace)`` is the tutorial's table; in Jupyter it displays as HTML.
@@ -248,14 +260,6 @@ class Trace:
             values[i] = value = ops[i].value(*xs)
             partials[i] = ops[i].partials(*xs, value)
         return replace(self, values=values, computed_partials=partials)
-
-    def __str__(self) -> str:
-        from .tables import render
-        return render(self, "text")
-
-    def _repr_html_(self) -> str:
-        from .tables import render
-        return render(self, "html")
 
     def __repr__(self) -> str:
         return (f"<Trace of {self.expression} at {_fmt_inputs(self.at())}: "
