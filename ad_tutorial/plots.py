@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from .descent import (CONVEX, NONCONVEX, Descent, Objective, as_function, grid,
                       grid_minimum)
-from .tables import _SUBSCRIPT, number
+from .tables import SUBSCRIPT_DIGITS, number
 
 if TYPE_CHECKING:
     from matplotlib.animation import FuncAnimation
@@ -133,7 +133,7 @@ def animate_descent(descent: Descent, objective: Objective, domain: tuple[float,
     label = legend.get_texts()[-1]      # the entry of the line at x_k
 
     def text(k: int) -> str:
-        return f"x{str(k).translate(_SUBSCRIPT)} = {number(xs[k])}"    # plain text: no TeX
+        return f"x{str(k).translate(SUBSCRIPT_DIGITS)} = {number(xs[k])}"    # plain text: no TeX
 
     def draw(k: int) -> tuple:
         steps.set_data(xs[:k + 1], fs[:k + 1])

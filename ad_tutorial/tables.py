@@ -42,7 +42,7 @@ def number(x: float, digits: int = 3) -> str:
 
 # --- notations: how names, accents, numbers and templates are written ---------------
 
-_SUBSCRIPT = str.maketrans("-0123456789", "₋₀₁₂₃₄₅₆₇₈₉")
+SUBSCRIPT_DIGITS = str.maketrans("-0123456789", "₋₀₁₂₃₄₅₆₇₈₉")
 _ACCENT = {"": "", "dot": "\u0307", "bar": "\u0304"}
 
 
@@ -73,7 +73,7 @@ def _text_node(k: int, accent: str) -> str:
 
 
 def _markdown_node(k: int, accent: str) -> str:
-    return f"v{_ACCENT[accent]}{str(k).translate(_SUBSCRIPT)}"
+    return f"v{_ACCENT[accent]}{str(k).translate(SUBSCRIPT_DIGITS)}"
 
 
 def _html_node(k: int, accent: str) -> str:
