@@ -86,26 +86,27 @@ def _run_check(args: argparse.Namespace) -> int:
     return 0 if comparison.ok else 1
 
 
-def _add_point_options(p: argparse.ArgumentParser) -> None:
+def _point_command(sub: Any, name: str, **texts: str) -> argparse.ArgumentParser:
+    """A subcommand on an expression at a point: EXPR --at … [--seed …], with the examples."""
+    p = sub.add_parser(name, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+                       **texts)
     p.add_argument("expression", metavar="EXPR",
-                   help='the function, e.g. "ln(x1) + x1*x2 - sin(x2)" (quote it; one '
-                        'starting with "-" goes after "--")')
+                   help='the function, e.g. "ln(x1) + x1*x2 - sin(x2)" (quote it)')
     p.add_argument("--at", nargs="+", required=True, metavar="NAME=VALUE",
                    help="the point: a value for every variable; their order numbers the "
                         "inputs v_{1-n} … v_0")
     p.add_argument("--seed", nargs="+", metavar="NAME=VALUE",
                    help="the tangent direction ẋ for forward mode (default: 1 on the first "
                         "input, 0 elsewhere)")
+    return p
 
 
 def _add_engine_commands(sub: Any) -> None:
-    p = sub.add_parser(
-        "trace", help="print the evaluation, tangent and adjoint traces of an expression",
+    p = _point_command(
+        sub, "trace", help="print the evaluation, tangent and adjoint traces of an expression",
         description="Write out the evaluation trace (Wengert list) of EXPR at a point, then "
                     "forward mode (a tangent sweep) and reverse mode (an adjoint sweep), "
-                    "step by step as a textbook tabulates them.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    _add_point_options(p)
+                    "step by step as a textbook tabulates them.")
     p.add_argument("--mode", choices=("forward", "reverse", "both"), default="both",
                    help="which derivative traces to show after the evaluation trace "
                         "(default: both)")
@@ -116,13 +117,11 @@ def _add_engine_commands(sub: Any) -> None:
                    help="decimals shown in tables (default: 3, as in the tutorial)")
     p.set_defaults(run=_run_trace)
 
-    p = sub.add_parser(
-        "check", help="compare the hand-written derivatives with PyTorch's",
+    p = _point_command(
+        sub, "check", help="compare the hand-written derivatives with PyTorch's",
         description="Differentiate EXPR with the hand-written sweeps and with PyTorch "
                     "(torch.autograd.grad, torch.autograd.forward_ad, central finite "
-                    "differences) in float64, side by side. Exit status 1 on a mismatch.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    _add_point_options(p)
+                    "differences) in float64, side by side. Exit status 1 on a mismatch.")
     p.set_defaults(run=_run_check)
 
 
@@ -177,13 +176,11 @@ def _add_figure_commands(sub: Any) -> None:
 
     p.set_defaults(run=run_figures)
 
-    p = sub.add_parser(
-        "graph", help="draw the computation graph of an expression",
+    p = _point_command(
+        sub, "graph", help="draw the computation graph of an expression",
         description="Draw the forward evaluation graph, the reverse adjoint graph, or "
                     "PyTorch's autograd graph (torchviz) of EXPR at a point. The format "
-                    "follows the file's suffix: .svg, .png, .pdf, or .gv for DOT source.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    _add_point_options(p)
+                    "follows the file's suffix: .svg, .png, .pdf, or .gv for DOT source.")
     p.add_argument("--kind", choices=("forward", "adjoint", "torch"), default="forward",
                    help="which graph (default: forward)")
     p.add_argument("--annotate", action="store_true",
@@ -225,14 +222,12 @@ def _add_explorer_commands(sub: Any) -> None:
             raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to 65535)")
         return int(text)
 
-    p = sub.add_parser(
-        "explore", help="write a page that steps through both modes in a browser",
+    p = _point_command(
+        sub, "explore", help="write a page that steps through both modes in a browser",
         description="Write one self-contained HTML file (it works offline) that walks "
                     "through the primal sweep, the tangent sweep and the adjoint sweep of "
                     "EXPR one step at a time, lighting up the table row and the graph node "
-                    "and edge of each step. Keys: → next, ← back, Home, End, 1 2 3.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    _add_point_options(p)
+                    "and edge of each step. Keys: → next, ← back, Home, End, 1 2 3.")
     p.add_argument("-o", "--output", required=True, metavar="FILE",
                    help="the page to write, e.g. page.html")
     p.set_defaults(run=explore)
