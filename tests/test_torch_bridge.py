@@ -73,6 +73,7 @@ EDGES = [
     ("x/0", {"x": 1.0}),
     ("sqrt(relu(x))", {"x": -1.0}),   # relu's masked zero meets sqrt's inf
     ("relu(sqrt(x) - 1)", {"x": 0.0}),
+    ("ln(relu(ln(x)))", {"x": 1.0}),    # reverse 0, forward nan: the mask before or after inf
     ("sqrt(x)**0", {"x": 0.0}),       # x**0 selects zero even for an infinite tangent
     ("sqrt(x)**y", {"x": 0.0, "y": 0.0}),
     ("0**sqrt(x)", {"x": 0.0}),
