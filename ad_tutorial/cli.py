@@ -27,6 +27,23 @@ and the functions abs, cos, exp, ln (or log), relu, sigmoid, sin, sqrt, tan, tan
 """
 
 
+START_HERE = f"""\
+start here:
+  ad-tutorial trace "{SEED_EXPRESSION}" --at x1=2 x2=5
+      the tutorial's example, step by step: evaluation, tangent and adjoint traces
+  ad-tutorial check "{SEED_EXPRESSION}" --at x1=2 x2=5
+      the same derivatives from PyTorch, side by side
+  ad-tutorial lesson two-modes
+      a lesson in the terminal (add --step to pause after each cell in class)
+  ad-tutorial explore "x*sin(x)" --at x=1 -o walk.html
+      a page that steps through both modes in a browser (→ and ← keys)
+  ad-tutorial figures
+      every figure of the tutorial, into figures/
+
+"ad-tutorial COMMAND --help" explains each command.
+"""
+
+
 class UsageError(Exception):
     """A mistake on the command line: reported in one line, exit status 2."""
 
@@ -266,7 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="ad-tutorial",
         description="Automatic differentiation, step by step: evaluation traces, forward "
                     "and reverse mode by hand, checked against PyTorch.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        epilog=START_HERE, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
     _add_engine_commands(sub)
     _add_lesson_commands(sub)

@@ -124,3 +124,14 @@ def test_trace_does_not_import_torch_or_matplotlib():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "11.652" in done.stdout
+
+
+def test_top_level_help_lists_every_command_and_where_to_start(capsys):
+    from ad_tutorial.cli import build_parser
+
+    build_parser().print_help()
+    out = capsys.readouterr().out
+    for command in ["trace", "check", "lesson", "notebook", "figures", "graph", "explore",
+                    "serve", "bench"]:
+        assert f"\n    {command} " in out
+    assert "start here:" in out and "--help\" explains each command" in out
