@@ -42,3 +42,19 @@ def test_python_session_prints_what_the_readme_shows():
     runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
     runner.run(test)
     assert runner.failures == 0 and runner.tries >= 6
+
+
+def test_python_script_blocks_print_what_the_readme_shows(tmp_path):
+    """A ```python block followed by a ```text block: running the one prints the other."""
+    import subprocess
+    import sys
+
+    pairs = re.findall(r"```python\n((?!>>>).*?)```\n```text\n(.*?)```", README, flags=re.S)
+    assert pairs
+    for k, (code, expected) in enumerate(pairs):
+        script = tmp_path / f"block{k}.py"
+        script.write_text(code, encoding="utf-8")
+        done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                              cwd=tmp_path, timeout=300)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.rstrip() == expected.rstrip()
