@@ -6,19 +6,16 @@ processes render them side by side, writes each one in the requested formats, at
 and records every file in ``MANIFEST.json`` with its caption, sha256, and the versions of
 the libraries that made it.
 
-Reproducible means byte-identical on a second run with the same versions: matplotlib is
-told to leave out dates and software names and to use a fixed seed for SVG ids, and the
-one timestamp graphviz writes (a PDF's creation date) is fixed to 1970.
+Reproducible means byte-identical on a second run with the same versions; how each kind
+of figure becomes such bytes is :mod:`ad_tutorial.rendering`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import re
-import shutil
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -26,6 +23,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, TextIO
 
 from .atomic import write_bytes, write_text
+from .rendering import MPL_RC, dot_available, render_animation, render_graph, render_plot
 
 FORMATS = ("svg", "png", "pdf")
 DEFAULT_FORMATS = ("svg", "png")
@@ -35,18 +33,7 @@ DOT_MISSING = "graphviz's `dot` program was not found on PATH"
 INSTALL_GRAPHVIZ = ("install it (Debian/Ubuntu: sudo apt-get install graphviz; "
                     "macOS: brew install graphviz)")
 
-PNG_DPI = 144           # matplotlib figures: 8 inches wide → 1152 pixels, sharp on slides
-GRAPH_PNG_DPI = 120
-GIF_DPI, GIF_FPS = 80, 8
 WORKERS = min(os.cpu_count() or 1, 4)  # processes for render_all: one per core, up to 4
-
-#: matplotlib settings that make its output the same on every run.
-_MPL_RC = {"svg.hashsalt": "ad_tutorial", "svg.fonttype": "path", "path.simplify": True}
-_MPL_METADATA = {
-    "svg": {"Date": None, "Creator": None},
-    "png": {"Software": None},
-    "pdf": {"CreationDate": None, "Creator": None, "Producer": None},
-}
 
 
 class FigureError(ValueError):
@@ -193,7 +180,7 @@ REGISTRY: dict[str, Figure] = {f.name: f for f in [
            "minimum on the plotting grid.", _objective(convex=True)),
     Figure("convex-from-0", "plot", f"Gradient descent on {_CONVEX} from x₀ = 0 (step 0.05, "
            "150 steps) reaches the minimum x = 4.5.", _descent(True, 0.0, 0.05)),
-    Figure("convex-from-10", "plot", f"The same from x₀ = 10: on a convex objective the "
+    Figure("convex-from-10", "plot", "The same from x₀ = 10: on a convex objective the "
            "start does not matter.", _descent(True, 10.0, 0.05)),
     Figure("nonconvex-objective", "plot", f"The non-convex objective {_NONCONVEX} on [−5, 5] "
            "and its minimum on the plotting grid.", _objective(convex=False)),
@@ -224,120 +211,6 @@ REGISTRY: dict[str, Figure] = {f.name: f for f in [
 
 # --- rendering one figure to bytes ---------------------------------------------------
 
-def dot_available() -> bool:
-    """Whether graphviz's `dot` program is on PATH (the graphviz package needs it to render)."""
-    return shutil.which("dot") is not None
-
-
-_PDF_DATE = re.compile(rb"(/CreationDate \(D:)\d{14}")
-
-
-def render_graph(graph: Any, fmt: str) -> bytes:
-    """A graphviz graph as SVG, PNG or PDF bytes (PDF dated 1970, so runs agree), or its
-    DOT source for ``gv``."""
-    if fmt in ("gv", "dot"):
-        return graph.source.encode()
-    if fmt == "png":
-        graph = graph.copy()
-        graph.attr(dpi=str(GRAPH_PNG_DPI))
-    data = graph.pipe(format=fmt)
-    return _PDF_DATE.sub(rb"\g<1>19700101000000", data) if fmt == "pdf" else data
-
-
-def render_plot(fig: Any, fmt: str) -> bytes:
-    """A matplotlib figure as SVG, PNG or PDF bytes, without dates or software names."""
-    import matplotlib
-
-    buffer = io.BytesIO()
-    with matplotlib.rc_context(_MPL_RC):
-        fig.savefig(buffer, format=fmt, dpi=PNG_DPI, metadata=_MPL_METADATA[fmt])
-    return buffer.getvalue()
-
-
-def render_animation(animation: Any) -> bytes:
-    """A matplotlib animation as GIF bytes, drawn by :func:`blitting_gif_writer`."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp, "animation.gif")      # Pillow picks the format by the suffix
-        animation.save(path, writer=blitting_gif_writer(GIF_FPS), dpi=GIF_DPI)
-        return path.read_bytes()
-
-
-def blitting_gif_writer(fps: int) -> Any:
-    """matplotlib's Pillow GIF writer, drawing each frame the way blitting does on screen.
-
-    The figure without its animated artists is drawn once; each frame then draws only the
-    animated artists over a copy of that still picture. This is right for an animation
-    whose frames change nothing but the artists it marks animated (``blit=True``) and whose
-    layout is fixed, and it is many times faster than redrawing the whole figure. (Frames
-    are not saved with savefig, so savefig options do not apply.)
-    """
-    from matplotlib.animation import PillowWriter
-    from matplotlib.backends.backend_agg import RendererAgg
-    from PIL import Image
-
-    class BlittingGifWriter(PillowWriter):
-        def setup(self, fig: Any, outfile: Any, dpi: float | None = None) -> None:
-            super().setup(fig, outfile, dpi)
-            self._figure_dpi, fig.dpi = fig.dpi, self.dpi
-            self._renderer = RendererAgg(*self.frame_size, self.dpi)
-            self._still = None
-
-        def grab_frame(self, **savefig_kwargs: Any) -> None:
-            if self._still is None:             # the first frame: draw the still picture
-                self._moving = sorted(self.fig.findobj(lambda a: a.get_animated()),
-                                      key=lambda a: a.get_zorder())
-                visible = [a for a in self._moving if a.get_visible()]
-                for artist in visible:
-                    artist.set_visible(False)
-                self.fig.draw(self._renderer)
-                self._still = self._renderer.copy_from_bbox(self.fig.bbox)
-                for artist in visible:
-                    artist.set_visible(True)
-            self._renderer.restore_region(self._still)
-            for artist in self._moving:
-                artist.draw(self._renderer)
-            frame = Image.frombuffer("RGBA", self.frame_size, self._renderer.buffer_rgba(),
-                                     "raw", "RGBA", 0, 1)
-            self._frames.append(frame.convert("RGB"))      # a copy: the buffer is reused
-
-        def finish(self) -> None:
-            self.fig.dpi = self._figure_dpi
-            self._frames = paletted(self._frames)
-            super().finish()
-
-    return BlittingGifWriter(fps=fps)
-
-
-def paletted(frames: list[Any]) -> list[Any]:
-    """RGB frames as palette images (a GIF has 256 colours), all with one palette: a median
-    cut of the last frame, which shows the most. Every pixel gets its nearest colour in it.
-
-    One palette keeps the still part of the picture from flickering; the exact nearest
-    colour keeps white white (Pillow's own mapping looks colours up in a coarse table).
-    """
-    import numpy as np
-    from PIL import Image
-
-    palette = frames[-1].quantize(256, method=Image.Quantize.MEDIANCUT).getpalette()
-    colours = np.array(palette, dtype=np.int64).reshape(-1, 3)
-    codes = []                                          # each pixel as r·2¹⁶ + g·2⁸ + b
-    for frame in frames:
-        rgb = np.asarray(frame, dtype=np.int64)
-        codes.append(rgb[..., 0] << 16 | rgb[..., 1] << 8 | rgb[..., 2])
-    seen = np.zeros(1 << 24, dtype=bool)
-    for code in codes:
-        seen[code] = True
-    used = np.flatnonzero(seen)                         # every colour in any frame, once
-    nearest = np.zeros(1 << 24, dtype=np.uint8)
-    for part in np.array_split(used, len(used) // 4096 + 1):
-        rgb = np.stack([part >> 16, part >> 8 & 255, part & 255], axis=1)
-        nearest[part] = ((rgb[:, None] - colours) ** 2).sum(axis=2).argmin(axis=1)
-    images = [Image.fromarray(nearest[code]) for code in codes]
-    for image in images:
-        image.putpalette(palette)                       # the indices become a "P" image
-    return images
-
-
 def render(figure: Figure, formats: Iterable[str], dot: bool = True) -> dict[str, bytes]:
     """The figure made once and rendered in each format: {suffix: bytes}.
 
@@ -348,7 +221,7 @@ def render(figure: Figure, formats: Iterable[str], dot: bool = True) -> dict[str
 
     if figure.kind == "page":
         return {"html": figure.make().encode()} if dot else {}
-    with matplotlib.rc_context(_MPL_RC):
+    with matplotlib.rc_context(MPL_RC):
         obj = figure.make()
     if figure.kind == "graph":
         return {fmt: render_graph(obj, fmt) for fmt in (figure.formats(formats) if dot else ["gv"])}

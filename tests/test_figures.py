@@ -17,8 +17,9 @@ from PIL import Image
 
 from ad_tutorial import atomic
 from ad_tutorial.cli import main
-from ad_tutorial.figures import (MANIFEST, REGISTRY, Progress, _jobs, figures_command, paletted,
-                                 render, render_all, select, versions)
+from ad_tutorial.figures import (MANIFEST, REGISTRY, Progress, _jobs, figures_command, render,
+                                 render_all, select, versions)
+from ad_tutorial.rendering import paletted
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMITTED = ROOT / "figures"
@@ -169,7 +170,8 @@ def _gif_frames(data: bytes) -> list[np.ndarray]:
 def test_blitted_frames_look_like_fully_redrawn_ones(tmp_path):
     from matplotlib.animation import PillowWriter
 
-    from ad_tutorial.figures import _descend, _problem, render_animation
+    from ad_tutorial.figures import _descend, _problem
+    from ad_tutorial.rendering import render_animation
     from ad_tutorial.plots import animate_descent
 
     objective, domain = _problem(convex=False)

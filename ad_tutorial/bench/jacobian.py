@@ -181,7 +181,7 @@ def plot_jacobian_cost(results: dict[str, dict[str, list[float]]], path: str | P
     """Draw :func:`jacobian_cost_figure` to path (.svg, .png or .pdf), atomically and
     reproducibly (the figures registry's settings: no dates, fixed SVG ids)."""
     from ..atomic import write_bytes
-    from ..figures import render_plot
+    from ..rendering import render_plot
 
     path = Path(path)
     write_bytes(path, render_plot(jacobian_cost_figure(results), path.suffix.lstrip(".")))
