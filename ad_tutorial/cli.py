@@ -11,10 +11,10 @@ import re
 import sys
 from typing import Any, Sequence
 
-from .expression import ExpressionError, parse
+from .expression import SEED_EXAMPLE, ExpressionError, parse
 from .trace import TraceError
 
-SEED_EXPRESSION = "ln(x1) + x1*x2 - sin(x2)"
+SEED_EXPRESSION = SEED_EXAMPLE[0]
 
 EPILOG = f"""\
 examples:

@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 
 MAX_LENGTH = 10_000
 
+#: The tutorial's example, f(x1, x2) = ln(x1) + x1·x2 − sin(x2) at (2, 5), used throughout.
+SEED_EXAMPLE: tuple[str, dict[str, float]] = ("ln(x1) + x1*x2 - sin(x2)", {"x1": 2.0, "x2": 5.0})
+
 _BINARY = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.Pow: "pow"}
 
 _FORBIDDEN = {

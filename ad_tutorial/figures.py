@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, TextIO
 
 from .atomic import write_bytes, write_text
+from .expression import SEED_EXAMPLE
 from .rendering import MPL_RC, dot_available, render_animation, render_graph, render_plot
 
 FORMATS = ("svg", "png", "pdf")
@@ -59,7 +60,6 @@ class Figure:
 
 # --- the registry -------------------------------------------------------------------
 
-SEED_EXAMPLE = ("ln(x1) + x1*x2 - sin(x2)", {"x1": 2.0, "x2": 5.0})
 STEPS = 150
 NONCONVEX_STARTS = (-3.5, -2.5, -2.0, -1.0, -0.5)
 #: The descents are run by this package's adjoint sweep: it takes torch's steps (to 1e-12,

@@ -12,16 +12,18 @@ import sys
 import time
 from pathlib import Path
 
+from ..expression import SEED_EXAMPLE
 from .core import Goal, Runner, Section, row
 
-SEED = "ln(x1) + x1*x2 - sin(x2)"
+SEED, AT = SEED_EXAMPLE
 HEAVY = ("torch", "matplotlib", "graphviz", "torchviz", "numpy")
 PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 
 
-CLI = [sys.executable, "-m", "ad_tutorial", "trace", SEED, "--at", "x1=2", "x2=5"]
+CLI = [sys.executable, "-m", "ad_tutorial", "trace", SEED, "--at",
+       *(f"{x}={v:g}" for x, v in AT.items())]
 API = [sys.executable, "-c", "import ad_tutorial; "
-       f"t = ad_tutorial.trace({SEED!r}, x1=2.0, x2=5.0); "
+       f"t = ad_tutorial.trace({SEED!r}, **{AT!r}); "
        "print(t.value, t.forward().derivative, t.reverse().gradient)"]
 
 

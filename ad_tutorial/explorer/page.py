@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..atomic import PathLike, write_text
-from ..figures import SEED_EXAMPLE
+from ..expression import SEED_EXAMPLE
 from ..tables import number
 from ..trace import Trace
 from .model import build_model
@@ -51,7 +51,7 @@ def render_page(model: dict[str, Any] | None, server: bool = False,
                 max_length: int = 10_000) -> str:
     """The page: with `model` it opens on that walk; with `server` it shows the form too,
     filled in with the model's expression and point (`max_length` characters at most)."""
-    expression, at = SEED_EXAMPLE[0], SEED_EXAMPLE[1]
+    expression, at = SEED_EXAMPLE
     if model:
         expression, at = model["expression"], model["at"]
     parts = {

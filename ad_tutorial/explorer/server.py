@@ -29,7 +29,8 @@ from starlette.routing import Route
 from ..trace import TraceError
 from .limits import CheckedRequest, Limits, Refusal, check
 from .model import build_model
-from .page import SEED_EXAMPLE, content_security_policy, render_page
+from ..expression import SEED_EXAMPLE
+from .page import content_security_policy, render_page
 
 WORKERS = 4
 HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
