@@ -9,54 +9,57 @@ per sweep, hence n sweeps for the whole gradient of f: Rⁿ → R.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from operator import mul
+from typing import TYPE_CHECKING
 
 from .primitives import MASKED_ZERO
-from .trace import ShownAsTables, Trace, TraceError
+from .shown import ShownAsTables
+
+if TYPE_CHECKING:
+    from .trace import Trace
 
 
-@dataclass(frozen=True, eq=False)
 class Tangent(ShownAsTables):
     """The tangent trace of one sweep: v̇_i for every node, in the direction `seed`."""
 
-    trace: Trace
-    seed: dict[str, float]
-    tangents: list[float]
+    __slots__ = ("trace", "seed", "computed", "_tangents")
+
+    def __init__(self, trace: Trace, seed: dict[str, float], computed: list[float]) -> None:
+        self.trace, self.seed = trace, seed
+        self.computed = computed              # v̇_i in the order the trace computed
+        self._tangents: list[float] | None = None
+
+    @property
+    def tangents(self) -> list[float]:
+        """v̇_i for every node, numbered as the trace's tables number them."""
+        if self._tangents is None:
+            self._tangents = self.trace.in_textbook_order(self.computed)
+        return self._tangents
 
     @property
     def derivative(self) -> float:
         """ẏ, the derivative of f in the direction of the seed."""
-        return self.tangents[self.trace.output]
+        return self.computed[self.trace.output]
 
     def __repr__(self) -> str:
         return f"<Tangent of {self.trace.expression} along {self.seed}: ẏ = {self.derivative!r}>"
 
 
-def seed_direction(trace: Trace, seed: dict[str, float]) -> dict[str, float]:
-    """The full direction ẋ: the given components, 0 elsewhere; (1, 0, …, 0) if none."""
-    if not seed:
-        seed = {trace.inputs[0]: 1.0}
-    unknown = set(seed) - set(trace.inputs)
-    if unknown:
-        raise TraceError(f"cannot seed {sorted(unknown)[0]!r}: the inputs are "
-                         + ", ".join(trace.inputs))
-    return {name: float(seed.get(name, 0.0)) for name in trace.inputs}
-
-
-def tangent_sweep(trace: Trace, seed: dict[str, float]) -> Tangent:
-    """One forward sweep: v̇_i = Σ_j ∂v_i/∂v_j · v̇_j for i = 1 … k, in trace order."""
-    direction = seed_direction(trace, seed)
-    n, ops, args, partials = len(trace), trace.ops, trace.args, trace.local_partials
+def tangent_sweep(trace: Trace, direction: dict[str, float]) -> Tangent:
+    """One forward sweep: v̇_i = Σ_j ∂v_i/∂v_j · v̇_j for i = 1 … k, from v̇ of the inputs = ẋ."""
+    nodes = trace.computed
+    ops, args, values, partials = nodes.ops, nodes.args, nodes.values, nodes.partials
+    n = len(ops)
     # Constants have no tangent at all: a masked zero, so even 0·inf adds nothing.
     tangents = [*direction.values(), *[0.0] * (n - len(direction)),
-                *[MASKED_ZERO] * (len(trace.values) - n)]
+                *[MASKED_ZERO] * (len(values) - n)]
     for i in range(len(direction), n):
-        dxs = [tangents[j] for j in args[i]]
-        if ops[i].tangent is None:
-            tangents[i] = sum(map(mul, dxs, partials[i]))
-        else:                           # torch's own formula (see the primitive)
-            values = trace.values
-            tangents[i] = ops[i].tangent(*dxs, *[values[j] for j in args[i]], values[i])
+        a, d = args[i], partials[i]
+        if ops[i].tangent is not None:          # torch's own formula (see the primitive)
+            tangents[i] = ops[i].tangent(*[tangents[j] for j in a], *[values[j] for j in a],
+                                         values[i])
+        elif len(a) == 1:                       # a primitive has one or two arguments
+            tangents[i] = tangents[a[0]] * d[0]
+        else:
+            tangents[i] = tangents[a[0]] * d[0] + tangents[a[1]] * d[1]
     del tangents[n:]
     return Tangent(trace, direction, tangents)

@@ -13,7 +13,7 @@ import numbers
 from typing import Any, Callable
 
 from .primitives import CONSTANTS, FUNCTIONS, Primitive
-from .trace import Traced
+from .trace import RECORD, Traced
 
 pi: float = CONSTANTS["pi"]
 e: float = CONSTANTS["e"]
@@ -26,15 +26,19 @@ def apply(p: Primitive, *args: Any) -> Any:
                         f"got {len(args)}")
     for a in args:
         if type(a) is Traced:
-            return a.tape.record(p, args)
+            return RECORD[p](*args)
     if all(isinstance(a, numbers.Real) for a in args):
         return p.value(*map(float, args))
     return p.torch(*args)
 
 
 def _function(name: str, p: Primitive) -> Callable[..., Any]:
-    def function(*args: Any) -> Any:
-        return apply(p, *args)
+    record = RECORD[p]
+
+    def function(x: Any, *more: Any) -> Any:
+        if type(x) is Traced and not more:      # the usual case while tracing
+            return record(x)
+        return apply(p, x, *more)
     function.__name__ = function.__qualname__ = name
     function.__doc__ = f"{name}({', '.join('xy'[:p.arity])}) = {p.text.format('x', 'y')}, " \
                        "on floats, traced values or torch tensors."

@@ -8,10 +8,12 @@ which add up what they receive. One sweep gives the whole gradient of f: Rⁿ �
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Iterator, NamedTuple
+from typing import TYPE_CHECKING, Iterator, NamedTuple
 
-from .trace import ShownAsTables, Trace
+from .shown import ShownAsTables
+
+if TYPE_CHECKING:
+    from .trace import Trace
 
 
 class Step(NamedTuple):
@@ -25,33 +27,45 @@ class Step(NamedTuple):
     first: bool          # the first contribution to v̄_j (written "=", not "+=")
 
 
-@dataclass(frozen=True, eq=False)
 class Adjoint(ShownAsTables):
     """The adjoint trace of one sweep: v̄_i = ∂y/∂v_i for every node."""
 
-    trace: Trace
-    seed: float
-    adjoints: list[float]
+    __slots__ = ("trace", "seed", "computed", "_adjoints")
+
+    def __init__(self, trace: Trace, seed: float, computed: list[float]) -> None:
+        self.trace, self.seed = trace, seed
+        self.computed = computed              # v̄_i in the order the trace computed
+        self._adjoints: list[float] | None = None
+
+    @property
+    def adjoints(self) -> list[float]:
+        """v̄_i for every node, numbered as the trace's tables number them."""
+        if self._adjoints is None:
+            self._adjoints = self.trace.in_textbook_order(self.computed)
+        return self._adjoints
 
     @property
     def gradient(self) -> dict[str, float]:
         """∂y/∂x for each input x: the adjoints of v_{1−n} … v_0."""
-        return dict(zip(self.trace.inputs, self.adjoints))
+        return dict(zip(self.trace.inputs, self.computed))
 
     def steps(self) -> Iterator[Step]:
-        """The sweep replayed with every contribution written down, in the order made.
+        """The sweep written down contribution by contribution, in the textbook's order.
 
-        This is Baydin et al.'s reverse-mode table. It is derived here, for display,
-        so the sweep itself stays a lean loop.
+        This is Baydin et al.'s reverse-mode table: from the last node numbered back
+        to the first. The sweep itself runs backwards through the order computed, a
+        lean loop; where a value has three or more consumers, the two orders may add
+        its contributions differently, and so differ in the last bit of the sum.
         """
         t, n = self.trace, len(self.trace)
         running: list[float | None] = [None] * n
         running[t.output] = self.seed
         yield Step(t.output, -1, 1.0, self.seed, self.seed, True)
+        adjoints = self.adjoints
         for i in range(n - 1, len(t.inputs) - 1, -1):
             for j, d in zip(t.args[i], t.partials(i)):
                 if j < n:
-                    c = self.adjoints[i] * d
+                    c = adjoints[i] * d
                     first = running[j] is None
                     running[j] = c if first else running[j] + c
                     yield Step(j, i, d, c, running[j], first)
@@ -62,14 +76,16 @@ class Adjoint(ShownAsTables):
 
 def adjoint_sweep(trace: Trace, seed: float = 1.0) -> Adjoint:
     """One reverse sweep: v̄_j += v̄_i · ∂v_i/∂v_j for i = k … 1, from ȳ = seed."""
-    n, args, partials = len(trace), trace.args, trace.local_partials
+    nodes = trace.computed
+    args, partials = nodes.args, nodes.partials
     # Constants' slots collect contributions too; nobody reads them. This keeps
     # the loop free of tests.
-    adjoints = [0.0] * len(trace.values)
-    adjoints[trace.output] = float(seed)
-    for i in range(n - 1, len(trace.inputs) - 1, -1):
-        g = adjoints[i]
-        for j, d in zip(args[i], partials[i]):
-            adjoints[j] += g * d
-    del adjoints[n:]
-    return Adjoint(trace, float(seed), adjoints)
+    adjoints = [0.0] * len(nodes.values)
+    adjoints[trace.output] = seed = float(seed)
+    for i in range(trace.output, len(trace.inputs) - 1, -1):
+        g, a, d = adjoints[i], args[i], partials[i]
+        adjoints[a[0]] += g * d[0]
+        if len(a) == 2:                       # a primitive has one or two arguments
+            adjoints[a[1]] += g * d[1]
+    del adjoints[len(args):]
+    return Adjoint(trace, seed, adjoints)

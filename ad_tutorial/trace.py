@@ -5,39 +5,41 @@ followed by v_1 … v_k, each the value of one primitive applied to earlier entr
 or to constants. Constants are not entries: ``3*x`` is one node, ``v_1 = 3 × v_0``.
 
 A trace is *recorded*: the function runs once on :class:`Traced` values, whose
-operators and functions append a node instead of only computing a float.
+operators and functions append a node instead of only computing a float. Recording
+a node also evaluates its local partials ∂v_i/∂v_j at the recorded values, as an AD
+tape's forward pass does. Both sweeps then only multiply and add: that is why a
+gradient costs a small multiple of evaluating f.
 
-Numbering rule (as in Griewank & Walther and the tutorial's tables): intermediate
-nodes are numbered by depth, the length of the longest path from an input; ties
-keep the order in which the function computed them. For ln(x1) + x1·x2 − sin(x2)
+One list, two orders. The trace keeps its nodes in the order f computed them
+(``Trace.computed``), and the sweeps run in that order: any order that puts every
+node after its arguments gives the same numbers. The tables and graphs number the
+nodes as Griewank & Walther and the tutorial do, by depth (the length of the
+longest path from an input), ties in the order computed. For ln(x1) + x1·x2 − sin(x2)
 this gives v_1 = ln v_−1, v_2 = v_−1 × v_0, v_3 = sin v_0, v_4 = v_1 + v_2,
-v_5 = v_4 − v_3, although Python computes the addition before sin. Nodes the
-output does not depend on are dropped.
+v_5 = v_4 − v_3, although Python computes the addition before sin. That numbering is
+worked out the first time a view asks for it, so a gradient never pays for it.
+Nodes the output does not depend on are dropped.
 
-Storage is deliberately flat (a few lists), so a million-node trace is cheap:
-``values`` holds the nodes' values followed by the constants; ``args[i]`` are
-indices into ``values``; an index ≥ ``len(trace)`` is a constant.
-
-Recording a node also evaluates its local partials ∂v_i/∂v_j at the recorded
-values, as an AD tape's forward pass does. Both sweeps then only multiply and
-add: that is why a gradient costs a small multiple of evaluating f.
+Storage is flat (a few lists), so a million-node trace is cheap: ``values`` holds the
+nodes' values followed by the constants; ``args[i]`` are indices into ``values``; an
+index ≥ ``len(trace)`` is a constant.
 """
 
 from __future__ import annotations
 
 import inspect
 import numbers
-import weakref
-from dataclasses import InitVar, dataclass, field, replace
+from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Callable, Iterator, NamedTuple
+from itertools import chain
+from types import FunctionType
+from typing import Any, Callable, Iterator, NamedTuple
 
 from .expression import Expression, parse
+from .forward import Tangent, tangent_sweep
 from .primitives import PRIMITIVES, Primitive
-
-if TYPE_CHECKING:
-    from .forward import Tangent
-    from .reverse import Adjoint
+from .reverse import Adjoint, adjoint_sweep
+from .shown import ShownAsTables
 
 
 class TraceError(ValueError):
@@ -54,49 +56,98 @@ class Node(NamedTuple):
     value: float
 
 
-class _Tape:
-    """Where a function being traced appends its primitives, in the order it runs them."""
+class Nodes:
+    """A trace's nodes as flat lists, inputs first and every node after its arguments."""
 
-    __slots__ = ("ops", "args", "values", "partials", "depths", "constants")
+    __slots__ = ("ops", "args", "values", "partials")
 
-    def __init__(self) -> None:
-        self.ops: list[Primitive | None] = []
-        self.args: list[tuple[int, ...]] = []
-        self.values: list[float] = []
-        self.partials: list[tuple[float, ...]] = []
-        self.depths: list[int] = []          # longest path from an input, for the numbering
-        self.constants: list[float] = []     # referred to as ~k (negative) while recording
+    def __init__(self, ops: list[Primitive | None], args: list[tuple[int, ...]],
+                 values: list[float], partials: list[tuple[float, ...]]) -> None:
+        self.ops = ops              # None for an input
+        self.args = args            # slots in values; a slot ≥ len(ops) is a constant
+        self.values = values        # the nodes' values, then the constants
+        self.partials = partials    # ∂v_i/∂(each argument of v_i), at these values
 
-    def input(self, value: float) -> Traced:
-        return self.append(None, (), float(value), (), 0)
 
-    def append(self, op: Primitive | None, args: tuple[int, ...], value: float,
-               partials: tuple[float, ...], depth: int) -> Traced:
+class _Tape(Nodes):
+    """The nodes of a trace being recorded, in the order f runs its primitives.
+
+    While recording, the number of nodes is not known yet, so constant k has the
+    slot ~k (that is −1−k); finishing the trace moves the constants after the nodes.
+    """
+
+    __slots__ = ("constants",)
+
+    def __init__(self, inputs: list[float]) -> None:
+        n = len(inputs)
+        self.ops, self.args, self.values, self.partials = [None] * n, [()] * n, inputs, [()] * n
+        self.constants: list[float] = []
+
+    def inputs(self) -> list[Traced]:
+        """The traced values that f is called with, one per input."""
+        n = len(self.values)
+        return list(map(Traced, [self] * n, range(n), self.values))
+
+    def operand(self, x: Any, op: Primitive) -> tuple[int, float]:
+        """The slot and the value of an argument: a traced value, or a number (a constant)."""
+        if type(x) is Traced:
+            if x.tape is not self:
+                raise TraceError("a traced value from another trace was used")
+            return x.index, x.value
+        if not isinstance(x, numbers.Real):
+            raise TypeError(f"{op.name} cannot mix a traced value with {type(x).__name__}")
+        self.constants.append(float(x))
+        return ~(len(self.constants) - 1), float(x)
+
+    def append(self, op: Primitive, args: tuple[int, ...], value: float,
+               partials: tuple[float, ...]) -> Traced:
+        """Append the node v = op(args) with its local partials."""
         self.ops.append(op)
         self.args.append(args)
         self.values.append(value)
         self.partials.append(partials)
-        self.depths.append(depth)
-        return Traced(self, len(self.values) - 1, value)
+        return Traced(self, len(self.ops) - 1, value)
 
-    def record(self, op: Primitive, operands: tuple[Any, ...]) -> Traced:
-        """Apply `op` to traced values and numbers, appending one node."""
-        refs, xs, depth = [], [], 0
-        for a in operands:
-            if type(a) is Traced:
-                if a.tape is not self:
-                    raise TraceError("a traced value from another trace was used")
-                refs.append(a.index)
-                xs.append(a.value)
-                depth = max(depth, self.depths[a.index])
-            elif isinstance(a, numbers.Real):
-                refs.append(~len(self.constants))
-                self.constants.append(float(a))
-                xs.append(float(a))
+
+def _recorder(op: Primitive) -> Callable[..., Traced]:
+    """The function that records op on traced values: it computes the value and the
+    local partials, and appends them as a node."""
+    value, partials = op.value, op.partials
+    if op.arity == 1:
+        def record(x: Traced) -> Traced:
+            tape, a = x.tape, x.value
+            v = value(a)
+            tape.ops.append(op)
+            tape.args.append((x.index,))
+            tape.values.append(v)
+            tape.partials.append(partials(a, v))
+            return Traced(tape, len(tape.ops) - 1, v)
+    else:
+        def record(x: Any, y: Any) -> Traced:       # x or y may be a plain number
+            if type(x) is Traced and type(y) is Traced and x.tape is y.tape:
+                tape, i, a, j, b = x.tape, x.index, x.value, y.index, y.value
             else:
-                raise TypeError(f"{op.name} cannot mix a traced value with {type(a).__name__}")
-        value = op.value(*xs)
-        return self.append(op, tuple(refs), value, op.partials(*xs, value), depth + 1)
+                tape = x.tape if type(x) is Traced else y.tape
+                (i, a), (j, b) = tape.operand(x, op), tape.operand(y, op)
+            v = value(a, b)
+            tape.ops.append(op)
+            tape.args.append((i, j))
+            tape.values.append(v)
+            tape.partials.append(partials(a, b, v))
+            return Traced(tape, len(tape.ops) - 1, v)
+    record.__name__ = record.__qualname__ = f"record_{op.name}"
+    return record
+
+
+class _Recorders(dict):
+    """RECORD[p], the function that records primitive p, is made when first asked for."""
+
+    def __missing__(self, p: Primitive) -> Callable[..., Traced]:
+        record = self[p] = _recorder(p)
+        return record
+
+
+RECORD: dict[Primitive, Callable[..., Traced]] = _Recorders()
 
 
 class Traced:
@@ -148,58 +199,33 @@ def _install_operators() -> None:
         name = p.torch.__name__
         if getattr(operator, name, None) is not p.torch:
             continue
-        if p.arity == 1:
-            setattr(Traced, f"__{name}__", lambda x, p=p: x.tape.record(p, (x,)))
-        else:
-            setattr(Traced, f"__{name}__", lambda x, y, p=p: x.tape.record(p, (x, y)))
-            setattr(Traced, f"__r{name}__", lambda x, y, p=p: x.tape.record(p, (y, x)))
+        setattr(Traced, f"__{name}__", RECORD[p])
+        if p.arity == 2:
+            setattr(Traced, f"__r{name}__", lambda x, y, record=RECORD[p]: record(y, x))
 
 
 _install_operators()
 
 
-class ShownAsTables:
-    """Prints as the tutorial's tables; displays as HTML tables in Jupyter."""
-
-    def __str__(self) -> str:
-        from .tables import render
-        return render(self, "text")
-
-    def _repr_html_(self) -> str:
-        from .tables import render
-        return render(self, "html")
-
-
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class Trace(ShownAsTables):
     """An evaluation trace: inputs v_{1−n}…v_0, then v_1…v_k, the output last.
 
+    ``computed`` holds the nodes in the order f computed them; ``ops``, ``args``,
+    ``values`` and ``local_partials`` are the same lists in the textbook numbering,
+    for views. A trace is not changed after recording (views of it are cached).
     ``str(trace)`` is the tutorial's table; in Jupyter it displays as HTML.
     """
 
     inputs: tuple[str, ...]
-    ops: list[Primitive | None]
-    args: list[tuple[int, ...]]
-    values: list[float]
-    output: int
+    computed: Nodes
+    output: int                                    # the same index in either order
     function: Callable[..., Any] | None = None    # what was traced, to run it on torch too
     source: str | None = None                      # the expression text, if traced from one
-    # ∂v_i/∂(each argument of v_i) at `values`, one tuple per node; given by whoever
-    # just computed them, else computed here (so a replace() never keeps stale ones).
-    local_partials: list[tuple[float, ...]] = field(init=False, repr=False)
-    computed_partials: InitVar[list[tuple[float, ...]] | None] = None
-
-    def __post_init__(self, computed_partials: list[tuple[float, ...]] | None) -> None:
-        if computed_partials is None:
-            values = self.values
-            computed_partials = [
-                () if op is None else op.partials(*[values[j] for j in a], values[i])
-                for i, (op, a) in enumerate(zip(self.ops, self.args))]
-        object.__setattr__(self, "local_partials", computed_partials)
 
     def __len__(self) -> int:
         """Number of nodes, inputs included (constants are not nodes)."""
-        return len(self.ops)
+        return len(self.computed.ops)
 
     @cached_property
     def expression(self) -> str:
@@ -210,34 +236,90 @@ class Trace(ShownAsTables):
     @property
     def value(self) -> float:
         """y, the value of the function."""
-        return self.values[self.output]
+        return self.computed.values[self.output]
+
+    # --- the textbook numbering, for views ------------------------------------------
+
+    @cached_property
+    def _numbering(self) -> list[int] | None:
+        """The position in ``computed`` of each node in textbook order; None if the same."""
+        order = _textbook_order(self.computed, len(self.inputs))
+        return None if all(map(int.__eq__, order, range(len(order)))) else order
+
+    @cached_property
+    def numbered(self) -> Nodes:
+        """The nodes in the textbook numbering (constants keep their slots)."""
+        order, c = self._numbering, self.computed
+        if order is None:
+            return c
+        slot = list(range(len(c.values)))
+        for new, old in enumerate(order):
+            slot[old] = new
+        return Nodes([c.ops[i] for i in order],
+                     [tuple(map(slot.__getitem__, c.args[i])) for i in order],
+                     [c.values[i] for i in order] + c.values[len(order):],
+                     [c.partials[i] for i in order])
+
+    def in_textbook_order(self, per_node: list[float]) -> list[float]:
+        """One number per node (tangents, adjoints), from the order computed to the textbook's."""
+        order = self._numbering
+        return per_node if order is None else [per_node[i] for i in order]
+
+    @property
+    def ops(self) -> list[Primitive | None]:
+        return self.numbered.ops
+
+    @property
+    def args(self) -> list[tuple[int, ...]]:
+        return self.numbered.args
+
+    @property
+    def values(self) -> list[float]:
+        return self.numbered.values
+
+    @property
+    def local_partials(self) -> list[tuple[float, ...]]:
+        """∂v_i/∂(each argument of v_i) for every node, at this trace's values."""
+        return self.numbered.partials
 
     def name(self, i: int) -> str:
         """The textbook name of node i: v_{i+1−n}."""
         return f"v_{i + 1 - len(self.inputs)}"
 
     def node(self, i: int) -> Node:
-        return Node(i, self.name(i), self.ops[i], self.args[i], self.values[i])
+        nodes = self.numbered
+        return Node(i, self.name(i), nodes.ops[i], nodes.args[i], nodes.values[i])
 
     def nodes(self) -> Iterator[Node]:
         return map(self.node, range(len(self)))
 
     def partials(self, i: int) -> tuple[float, ...]:
         """∂v_i/∂(each argument of v_i), evaluated at this trace's values."""
-        return self.local_partials[i]
+        return self.numbered.partials[i]
+
+    # --- the sweeps ------------------------------------------------------------------
 
     def at(self) -> dict[str, float]:
         """The input values, by name."""
-        return dict(zip(self.inputs, self.values))
+        return dict(zip(self.inputs, self.computed.values))
+
+    def direction(self, seed: dict[str, float]) -> dict[str, float]:
+        """The full direction ẋ of a seed: the given components, 0 elsewhere; (1, 0, …, 0)
+        if none is given."""
+        if not seed:
+            seed = {self.inputs[0]: 1.0}
+        direction = {name: float(seed.get(name, 0.0)) for name in self.inputs}
+        if not seed.keys() <= direction.keys():
+            unknown = sorted(set(seed) - set(direction))[0]
+            raise TraceError(f"cannot seed {unknown!r}: the inputs are " + ", ".join(self.inputs))
+        return direction
 
     def forward(self, **seed: float) -> Tangent:
         """Forward mode: one tangent sweep in the direction ẋ (default 1 on the first input)."""
-        from .forward import tangent_sweep
-        return tangent_sweep(self, seed)
+        return tangent_sweep(self, self.direction(seed))
 
     def reverse(self, seed: float = 1.0) -> Adjoint:
         """Reverse mode: one adjoint sweep from ȳ = seed, giving the whole gradient."""
-        from .reverse import adjoint_sweep
         return adjoint_sweep(self, seed)
 
     def evaluate(self, **inputs: float) -> Trace:
@@ -250,16 +332,17 @@ class Trace(ShownAsTables):
         if unknown:
             raise TraceError(f"unknown input {sorted(unknown)[0]!r}; the inputs are "
                              + ", ".join(self.inputs))
-        values, ops, args = self.values.copy(), self.ops, self.args
-        partials = self.local_partials.copy()
+        c = self.computed
+        ops, args, values, partials = c.ops, c.args, c.values.copy(), c.partials.copy()
         for k, name in enumerate(self.inputs):
             if name in inputs:
                 values[k] = float(inputs[name])
-        for i in range(len(self.inputs), len(self)):
+        for i in range(len(self.inputs), len(ops)):
             xs = [values[j] for j in args[i]]
             values[i] = value = ops[i].value(*xs)
             partials[i] = ops[i].partials(*xs, value)
-        return replace(self, values=values, computed_partials=partials)
+        return Trace(self.inputs, Nodes(ops, args, values, partials), self.output,
+                     self.function, self.source)
 
     def __repr__(self) -> str:
         return (f"<Trace of {self.expression} at {_fmt_inputs(self.at())}: "
@@ -270,46 +353,14 @@ def _fmt_inputs(at: dict[str, float]) -> str:
     return ", ".join(f"{k}={v!r}" for k, v in at.items())
 
 
-def _number(tape: _Tape, output: int, n_inputs: int) -> list[int]:
-    """The recording positions of the nodes to keep, in textbook order.
-
-    Inputs first, then the nodes the output depends on, by depth, ties in recording
-    order. (A constant ~k = −1−k marks an entry in the tail of `live`, unused.)
-    """
-    args = tape.args
-    live = [False] * (output + 1 + len(tape.constants))
-    live[output] = True
-    for i in range(output, n_inputs - 1, -1):     # nodes after the output are dead
-        if live[i]:
-            for j in args[i]:
-                live[j] = True
-    kept = [i for i in range(n_inputs, output + 1) if live[i]]
-    kept.sort(key=tape.depths.__getitem__)        # stable: ties stay in recording order
-    return list(range(n_inputs)) + kept
-
-
-def _finish(tape: _Tape, inputs: tuple[str, ...], out: Traced,
-            function: Callable[..., Any], source: str | None) -> Trace:
-    """Number the recorded nodes as the textbook does and store them flat.
-
-    The constants the kept nodes use follow the nodes in ``values``, in recording order.
-    """
-    order = _number(tape, out.index, len(inputs))
-    if len(order) == len(tape.ops):               # nothing dropped: every constant is used
-        constants = list(range(len(tape.constants)))
-    else:
-        constants = sorted(~j for i in order for j in tape.args[i] if j < 0)
-    # slot[j]: where recorded node j goes; constant ~k's slot sits at the tail, slot[~k].
-    slot = [0] * len(tape.ops) + [0] * len(tape.constants)
-    for new, old in enumerate(order):
-        slot[old] = new
-    for new, k in enumerate(constants, len(order)):
-        slot[~k] = new
-    ops = [tape.ops[i] for i in order]
-    args = [tuple(map(slot.__getitem__, tape.args[i])) for i in order]
-    values = [tape.values[i] for i in order] + [tape.constants[k] for k in constants]
-    partials = [tape.partials[i] for i in order]
-    return Trace(inputs, ops, args, values, slot[out.index], function, source, partials)
+def _textbook_order(nodes: Nodes, n_inputs: int) -> list[int]:
+    """Positions of the nodes in textbook order: inputs first, then by depth from the
+    inputs (the longest path), ties in the order computed."""
+    args, n = nodes.args, len(nodes.ops)
+    depth = [0] * n
+    for i in range(n_inputs, n):
+        depth[i] = 1 + max([depth[j] for j in args[i] if j < n])
+    return [*range(n_inputs), *sorted(range(n_inputs, n), key=depth.__getitem__)]
 
 
 def trace(f: Callable[..., Any] | str | Expression, *args: float, **kwargs: float) -> Trace:
@@ -322,65 +373,97 @@ def trace(f: Callable[..., Any] | str | Expression, *args: float, **kwargs: floa
     """
     if isinstance(f, str):
         f = parse(f)
-    tape = _Tape()
     if isinstance(f, Expression):
         if args:
             raise TraceError("give an expression's inputs by name, e.g. x1=2.0")
         at = f.bind(kwargs)
-        out = f(**{name: tape.input(x) for name, x in at.items()})
+        inputs, tape = tuple(at), _Tape(list(at.values()))
+        out = f(**dict(zip(inputs, tape.inputs())))
     else:
-        at = _bind_callable(f, args, kwargs)
-        out = f(*[tape.input(x) for x in at.values()])
+        inputs, values = _bind_callable(f, args, kwargs)
+        tape = _Tape(values)
+        out = f(*tape.inputs())
     if type(out) is not Traced or out.tape is not tape:
         raise TraceError("the function's result does not depend on its inputs")
-    return _finish(tape, tuple(at), out, f, f.text if isinstance(f, Expression) else None)
+    return _finish(tape, inputs, out.index, f, f.text if isinstance(f, Expression) else None)
 
 
-def _bind_callable(f: Callable[..., Any], args: tuple[float, ...],
-                   kwargs: dict[str, float]) -> dict[str, float]:
-    """Match the inputs to f's parameters, in the order of its signature."""
-    names = _plain_parameters(f)
-    if names is not None and len(args) == len(names) and not kwargs:
-        arguments = dict(zip(names, args))       # trace(f, 2.0, 5.0): one value per parameter
+def _finish(tape: _Tape, inputs: tuple[str, ...], output: int,
+            function: Callable[..., Any], source: str | None) -> Trace:
+    """Store the recording: the nodes the output needs, in the order computed, then the
+    constants they use (so a slot ≥ the number of nodes is a constant)."""
+    if _all_needed(tape.args, len(inputs), output):           # the usual case: keep all
+        nodes, n = tape, len(tape.ops)
+        if tape.constants:
+            tape.args = [a if min(a, default=0) >= 0 else tuple(j if j >= 0 else n + ~j for j in a)
+                         for a in tape.args]
+            tape.values += tape.constants
     else:
+        keep = _needed(tape.args, len(inputs), output)
+        constants = sorted({~j for i in keep for j in tape.args[i] if j < 0})
+        slot = {old: new for new, old in enumerate(keep)}
+        slot.update({~k: len(keep) + new for new, k in enumerate(constants)})
+        nodes = Nodes([tape.ops[i] for i in keep],
+                      [tuple(map(slot.__getitem__, tape.args[i])) for i in keep],
+                      [tape.values[i] for i in keep] + [tape.constants[k] for k in constants],
+                      [tape.partials[i] for i in keep])
+        output = slot[output]
+    return Trace(inputs, nodes, output, function, source)
+
+
+def _all_needed(args: list[tuple[int, ...]], n_inputs: int, output: int) -> bool:
+    """Whether the output needs every recorded node: it came last, and every other node
+    is an argument of a later one (so a path leads from each node to the output)."""
+    n = len(args)
+    if n == n_inputs:
+        return True
+    return output == n - 1 and set(chain.from_iterable(args)).issuperset(range(n_inputs, n - 1))
+
+
+def _needed(args: list[tuple[int, ...]], n_inputs: int, output: int) -> list[int]:
+    """The inputs, then the recorded nodes the output depends on, in the order recorded."""
+    needed = [False] * len(args)
+    needed[output] = True
+    for i in range(output, n_inputs - 1, -1):
+        if needed[i]:
+            for j in args[i]:
+                if j >= 0:
+                    needed[j] = True
+    return [*range(n_inputs), *(i for i in range(n_inputs, output + 1) if needed[i])]
+
+
+def _bind_callable(f: Callable[..., Any], args: tuple[Any, ...],
+                   kwargs: dict[str, Any]) -> tuple[tuple[str, ...], list[float]]:
+    """Match the inputs to f's parameters: their names and float values, in f's order."""
+    names = _plain_parameters(f)
+    if names is None or len(args) != len(names) or kwargs:
         try:
             bound = inspect.signature(f).bind(*args, **kwargs)
         except TypeError as e:
             raise TraceError(f"inputs do not match the function: {e}") from None
         bound.apply_defaults()
-        arguments = bound.arguments
-    at = {}
-    for name, value in arguments.items():
-        if not isinstance(value, numbers.Real):
-            raise TraceError(f"input {name} must be a number, not {type(value).__name__}")
-        at[name] = float(value)
-    if not at:
+        names, args = tuple(bound.arguments), tuple(bound.arguments.values())
+    for name, x in zip(names, args):
+        if type(x) is not float and not isinstance(x, numbers.Real):
+            raise TraceError(f"input {name} must be a number, not {type(x).__name__}")
+    if not names:
         raise TraceError("the function has no inputs to differentiate with respect to")
-    return at
+    return names, list(map(float, args))
 
 
-_PLAIN = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-_parameter_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_VARIADIC = inspect.CO_VARARGS | inspect.CO_VARKEYWORDS
 
 
 def _plain_parameters(f: Callable[..., Any]) -> tuple[str, ...] | None:
-    """f's parameter names if each takes one positional value and has no default, else None.
+    """f's parameter names, read from its code, if f is a plain Python function whose
+    parameters each take one positional value and have no default; else None.
 
-    Reading a signature is slow next to tracing a small function, so it is remembered
-    for as long as f exists.
+    (``inspect.signature`` decides the other cases; it is slow next to tracing a
+    small function.)
     """
-    try:
-        return _parameter_cache[f]
-    except (KeyError, TypeError):
-        pass
-    try:
-        parameters = inspect.signature(f).parameters.values()
-    except (TypeError, ValueError):
+    if type(f) is not FunctionType or f.__defaults__ or f.__kwdefaults__ or f.__dict__:
         return None
-    names = tuple(p.name for p in parameters if p.kind in _PLAIN and p.default is p.empty)
-    names = names if len(names) == len(parameters) else None
-    try:
-        _parameter_cache[f] = names
-    except TypeError:                              # f cannot be weakly referenced
-        pass
-    return names
+    code = f.__code__
+    if code.co_kwonlyargcount or code.co_flags & _VARIADIC:
+        return None
+    return code.co_varnames[:code.co_argcount]

@@ -78,7 +78,8 @@ def test_evaluate_replays_the_trace_at_new_inputs():
     t = adt.trace(seed_callable, x1=2.0, x2=5.0)
     again = t.evaluate(x1=3.0, x2=1.0)
     assert again.values == adt.trace(seed_callable, x1=3.0, x2=1.0).values
-    assert again.ops is t.ops and again.args is t.args        # the same graph, not re-traced
+    assert again.computed.ops is t.computed.ops            # the same graph, not re-traced
+    assert again.computed.args is t.computed.args
     assert t.evaluate(x2=1.0).at() == {"x1": 2.0, "x2": 1.0}
     with pytest.raises(TraceError, match="unknown input 'x3'"):
         t.evaluate(x3=1.0)

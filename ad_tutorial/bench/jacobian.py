@@ -51,8 +51,8 @@ def _spread_sines(m: int) -> Callable[[Any], Any]:
 
 
 def _outputs(t: adt.Trace) -> list[int]:
-    """The nodes of g's trace that are its outputs g_1 … g_m (the sin nodes, in order)."""
-    return [i for i, op in enumerate(t.ops) if op is adt.PRIMITIVES["sin"]]
+    """The nodes of g's trace that are its outputs g_1 … g_m: the sin nodes, as computed."""
+    return [i for i, op in enumerate(t.computed.ops) if op is adt.PRIMITIVES["sin"]]
 
 
 def jacobian_f_forward(n: int) -> list[float]:
@@ -70,16 +70,16 @@ def jacobian_f_reverse(n: int) -> list[float]:
 def jacobian_g_forward(m: int) -> list[float]:
     """dg/dx by one tangent sweep: the tangents of the m output nodes."""
     t = adt.trace(_spread_sines(m), X)
-    tangents = t.forward(x=1.0).tangents
+    tangents = t.forward(x=1.0).computed
     return [tangents[i] for i in _outputs(t)]
 
 
 def jacobian_g_reverse(m: int) -> list[float]:
     """dg/dx by m adjoint sweeps, each from one output node."""
     t = adt.trace(_spread_sines(m), X)
-    # The same trace read at another output: values, hence local partials, are unchanged.
-    return [replace(t, output=i, computed_partials=t.local_partials).reverse().gradient["x"]
-            for i in _outputs(t)]
+    # The same trace read at another output g_k: the sweep starts there, and the nodes
+    # g_k does not depend on pass back nothing (0 times their partials, all finite here).
+    return [replace(t, output=i).reverse().gradient["x"] for i in _outputs(t)]
 
 
 def _torch_jacobians(size: int) -> dict[str, dict[str, Callable[[], Any]]]:
