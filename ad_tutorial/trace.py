@@ -85,8 +85,7 @@ class _Tape(Nodes):
 
     def inputs(self) -> list[Traced]:
         """The traced values that f is called with, one per input."""
-        n = len(self.values)
-        return list(map(Traced, [self] * n, range(n), self.values))
+        return [Traced(self, k, x) for k, x in enumerate(self.values)]
 
     def operand(self, x: Any, op: Primitive) -> tuple[int, float]:
         """The slot and the value of an argument: a traced value, or a number (a constant)."""
@@ -115,13 +114,9 @@ def _recorder(op: Primitive) -> Callable[..., Traced]:
     value, partials = op.value, op.partials
     if op.arity == 1:
         def record(x: Traced) -> Traced:
-            tape, a = x.tape, x.value
+            a = x.value
             v = value(a)
-            tape.ops.append(op)
-            tape.args.append((x.index,))
-            tape.values.append(v)
-            tape.partials.append(partials(a, v))
-            return Traced(tape, len(tape.ops) - 1, v)
+            return x.tape.append(op, (x.index,), v, partials(a, v))
     else:
         def record(x: Any, y: Any) -> Traced:       # x or y may be a plain number
             if type(x) is Traced and type(y) is Traced and x.tape is y.tape:
@@ -130,11 +125,7 @@ def _recorder(op: Primitive) -> Callable[..., Traced]:
                 tape = x.tape if type(x) is Traced else y.tape
                 (i, a), (j, b) = tape.operand(x, op), tape.operand(y, op)
             v = value(a, b)
-            tape.ops.append(op)
-            tape.args.append((i, j))
-            tape.values.append(v)
-            tape.partials.append(partials(a, b, v))
-            return Traced(tape, len(tape.ops) - 1, v)
+            return tape.append(op, (i, j), v, partials(a, b, v))
     record.__name__ = record.__qualname__ = f"record_{op.name}"
     return record
 
@@ -306,12 +297,11 @@ class Trace(ShownAsTables):
     def direction(self, seed: dict[str, float]) -> dict[str, float]:
         """The full direction ẋ of a seed: the given components, 0 elsewhere; (1, 0, …, 0)
         if none is given."""
-        if not seed:
-            seed = {self.inputs[0]: 1.0}
-        direction = {name: float(seed.get(name, 0.0)) for name in self.inputs}
-        if not seed.keys() <= direction.keys():
-            unknown = sorted(set(seed) - set(direction))[0]
-            raise TraceError(f"cannot seed {unknown!r}: the inputs are " + ", ".join(self.inputs))
+        direction = dict.fromkeys(self.inputs, 0.0)
+        for name, x in (seed or {self.inputs[0]: 1.0}).items():
+            if name not in direction:
+                raise TraceError(f"cannot seed {name!r}: the inputs are " + ", ".join(self.inputs))
+            direction[name] = float(x)
         return direction
 
     def forward(self, **seed: float) -> Tangent:

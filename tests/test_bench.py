@@ -58,7 +58,9 @@ def test_gradient_agrees_with_torch_and_the_tutorial(gradient_section):
     for got in data["directional derivative"].values():
         assert close(got[0], on_paper[0])
     assert set(data["gradient"]) == {"hand-written", "torch.autograd: backward()",
-                                     "torch.autograd.grad", "torch.func.grad"}
+                                     "torch.autograd.grad", "torch.func.grad", "bare tape"}
+    assert set(data["directional derivative"]) == {
+        "hand-written", "torch.autograd.forward_ad", "torch.func.jvp", "bare tape"}
     x = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in gradient.AT]
     expected = torch.autograd.grad(gradient.seed(*x), x)
     assert all(map(close, data["gradient"]["hand-written"], map(float, expected)))
@@ -74,6 +76,9 @@ def test_gradient_table_ratios_and_goals_come_from_the_medians(gradient_section)
         assert math.isclose(rows[name].ratio, rows[name].median / adjoint.median)
     assert math.isclose(rows["torch.func.jvp"].ratio, rows["torch.func.jvp"].median
                         / tangent.median)
+    for sweep, by_hand in (("adjoint", adjoint), ("tangent", tangent)):
+        bare = rows[f"bare tape (yardstick): record + {sweep} sweep"]
+        assert math.isclose(bare.ratio, bare.median / by_hand.median)
     gradient_goal, directional_goal = gradient_section.goals
     fastest_autograd = min(rows["torch.autograd.grad"].median,
                            rows["torch.autograd: backward()"].median)
@@ -206,7 +211,7 @@ def test_command_prints_the_table_and_writes_json(tmp_path):
     result = json.loads(out.read_text())
     assert result["quick"] is True and result["machine"]["torch"] == torch.__version__
     (section,) = result["sections"]
-    assert section["name"] == "gradient" and len(section["rows"]) == 7
+    assert section["name"] == "gradient" and len(section["rows"]) == 9
     assert all(g["met"] == (g["value"] >= g["target"]) for g in section["goals"])
 
 

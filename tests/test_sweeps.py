@@ -5,11 +5,12 @@ from __future__ import annotations
 import math
 
 from hypothesis import assume, given
+from hypothesis import strategies as st
 
 import ad_tutorial as adt
 from ad_tutorial.torch_bridge import agree, magnitudes
 
-from .strategies import expressions, used, well_conditioned_points
+from .strategies import edge_points, expressions, used, well_conditioned_points
 
 SEED_TEXT = "ln(x1) + x1*x2 - sin(x2)"
 
@@ -65,3 +66,26 @@ def test_n_tangent_sweeps_give_the_gradient_of_one_adjoint_sweep(text, point):
     adjoint = t.reverse()
     for x, scale in zip(t.inputs, magnitudes(t, t.forward(), adjoint)[2]):
         assert agree(t.forward(**{x: 1.0}).derivative, adjoint.gradient[x], scale=scale)
+
+
+def same(a: float, b: float) -> bool:
+    """Equal to the last bit, nan included."""
+    return a == b or (math.isnan(a) and math.isnan(b))
+
+
+@given(expressions(), st.one_of(well_conditioned_points(), edge_points()))
+def test_the_sweeps_give_the_same_numbers_in_textbook_order(text, point):
+    """The sweeps run in the order f computed its nodes; any order with each node after
+    its arguments must give the same numbers. Re-run them over the textbook numbering:
+    every tangent is the same to the last bit (each is its own sum), and every adjoint
+    agrees (a sum of three or more contributions may round differently in another order)."""
+    t = adt.trace(text, **used(point, text))
+    textbook = adt.Trace(t.inputs, t.numbered, t.output)
+    tangent, adjoint = t.forward(), t.reverse()
+    assert all(map(same, textbook.forward().computed, tangent.tangents))
+    again = textbook.reverse().computed
+    scales = magnitudes(t, tangent, adjoint)[2]
+    scale = max(scales, default=1.0)
+    assert all(agree(a, b, scale=scale) for a, b in zip(again, adjoint.adjoints))
+    final = {s.node: s.adjoint for s in adjoint.steps()}     # the table's running sums
+    assert all(agree(final[i], adjoint.adjoints[i], scale=scale) for i in final)

@@ -68,6 +68,45 @@ def test_nodes_the_output_does_not_use_are_dropped():
     assert [n.op.name for n in adt.trace(f, 3.0).nodes() if n.op] == ["mul", "add"]
 
 
+def test_a_dead_node_with_an_infinite_partial_does_not_poison_the_gradient():
+    """sqrt(x - x) has partial 1/(2·0) = inf: were it swept, 0 · inf = nan would reach x.
+    torch never visits it either."""
+    def f(x):
+        adt.sqrt(x - x)
+        return x * 2
+
+    t = adt.trace(f, 3.0)
+    assert len(t) == 2 and t.reverse().gradient == {"x": 2.0}
+    assert t.forward().derivative == 2.0
+
+
+def test_nodes_recorded_after_the_output_are_dropped():
+    out = []
+
+    def f(x):
+        out.append(x * x)
+        adt.ln(x - 3)                       # after the result: never part of y
+        return out[0]
+
+    t = adt.trace(f, 3.0)
+    assert [n.op.name for n in t.nodes() if n.op] == ["mul"] and t.output == len(t) - 1
+    assert t.reverse().gradient == {"x": 6.0}
+
+
+def test_the_sweeps_run_as_computed_and_the_views_read_the_textbook_numbering():
+    t = adt.trace(seed_callable, 2.0, 5.0)
+    assert [op.name for op in t.computed.ops[2:]] == ["ln", "mul", "add", "sin", "sub"]
+    tangent, adjoint = t.forward(), t.reverse()
+    assert tangent.derivative == 5.5 and adjoint.gradient["x1"] == 5.5
+    assert "numbered" not in vars(t)         # a derivative never pays for the numbering
+    assert [op.name for op in t.ops[2:]] == ["ln", "mul", "sin", "add", "sub"]
+    for i, op in enumerate(t.computed.ops[2:], 2):
+        j = t.ops.index(op)                  # each primitive appears once here
+        assert t.values[j] == t.computed.values[i]
+        assert tangent.tangents[j] == tangent.computed[i]
+        assert adjoint.adjoints[j] == adjoint.computed[i]
+
+
 def test_an_input_as_the_output():
     t = adt.trace(lambda x, y: y, 1.0, 2.0)
     assert len(t) == 2 and t.value == 2.0 and t.reverse().gradient == {"x": 0.0, "y": 1.0}

@@ -14,6 +14,7 @@ from typing import Callable
 
 import ad_tutorial as adt
 
+from . import bare_tape
 from .core import Goal, Runner, Section, row
 
 AT = (2.0, 5.0)
@@ -83,14 +84,24 @@ def run(runner: Runner) -> Section:
         "hand-written: trace + tangent sweep":
             lambda: adt.trace(seed, *AT).forward(x1=DIRECTION[0], x2=DIRECTION[1]).derivative,
     }
+    yardstick = {
+        "bare tape (yardstick): record + adjoint sweep":
+            lambda: tuple(bare_tape.gradient(bare_tape.seed, *AT)),
+        "bare tape (yardstick): record + tangent sweep":
+            lambda: bare_tape.directional_derivative(bare_tape.seed, AT, DIRECTION),
+    }
     torch_gradient, torch_directional = _torch_contenders()
+    gradient_contenders = {**torch_gradient, "bare tape": yardstick[
+        "bare tape (yardstick): record + adjoint sweep"]}
+    directional_contenders = {**torch_directional, "bare tape": yardstick[
+        "bare tape (yardstick): record + tangent sweep"]}
 
     # The numbers must agree before anything is timed.
     gradient = _floats(by_hand["hand-written: trace + adjoint sweep"]())
     derivative = _floats(by_hand["hand-written: trace + tangent sweep"]())
     results = {"gradient": {}, "directional derivative": {}}
-    for kind, mine, theirs in (("gradient", gradient, torch_gradient),
-                               ("directional derivative", derivative, torch_directional)):
+    for kind, mine, theirs in (("gradient", gradient, gradient_contenders),
+                               ("directional derivative", derivative, directional_contenders)):
         results[kind]["hand-written"] = list(mine)
         for name, fn in theirs.items():
             got = _floats(fn())
@@ -100,9 +111,12 @@ def run(runner: Runner) -> Section:
     section.data = results
 
     times = {label: runner.time(label, fn) for label, fn in
-             [*by_hand.items(), *torch_gradient.items(), *torch_directional.items()]}
+             [*by_hand.items(), *yardstick.items(), *torch_gradient.items(),
+              *torch_directional.items()]}
     median = {label: statistics.median(samples) for label, samples in times.items()}
     reference = {**{k: k for k in by_hand},
+                 **{k: k.replace("bare tape (yardstick): record", "hand-written: trace")
+                    for k in yardstick},
                  **{k: "hand-written: trace + adjoint sweep" for k in torch_gradient},
                  **{k: "hand-written: trace + tangent sweep" for k in torch_directional}}
     for label, samples in times.items():
@@ -118,4 +132,7 @@ def run(runner: Runner) -> Section:
     ]
     section.notes.append("torch in its best form: inputs made once, every forward_ad input "
                          "dual; the hand-written engine records its trace on every call")
+    section.notes.append("the bare tape (bench/bare_tape.py) is the least a trace can be: no "
+                         "input names, constants, dead nodes, IEEE special cases or views; "
+                         "it shows what the engine's bookkeeping costs")
     return section

@@ -101,7 +101,7 @@ def run(runner: Runner) -> Section:
         f = random_function(size)
         runner.progress(f"{size:,} nodes: memory")
         t, kept = trace_bytes(f)
-        assert len(t) == size and all(map(math.isfinite, t.values)), "a bad random trace"
+        assert len(t) == size and all(map(math.isfinite, t.computed.values)), "a bad random trace"
         gradient = t.reverse().gradient
         derivative = t.forward(**INPUTS).derivative      # along ẋ = x: Σ ∂f/∂xi · xi
         label = f"{size:,} nodes:"
