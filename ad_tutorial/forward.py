@@ -38,7 +38,7 @@ class Tangent(ShownAsTables):
     @property
     def derivative(self) -> float:
         """ẏ, the derivative of f in the direction of the seed."""
-        return self.computed[self.trace.output]
+        return self.computed[self.trace.result]
 
     def __repr__(self) -> str:
         return f"<Tangent of {self.trace.expression} along {self.seed}: ẏ = {self.derivative!r}>"

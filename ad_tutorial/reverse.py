@@ -74,16 +74,27 @@ class Adjoint(ShownAsTables):
         return f"<Adjoint of {self.trace.expression}: gradient {self.gradient}>"
 
 
+# The adjoint of a node that nothing was passed back to: a zero of its own, told apart
+# by identity (a sum that came to 0.0 is a new float).
+_UNREACHED = float("0")
+
+
 def adjoint_sweep(trace: Trace, seed: float = 1.0) -> Adjoint:
-    """One reverse sweep: v̄_j += v̄_i · ∂v_i/∂v_j for i = k … 1, from ȳ = seed."""
+    """One reverse sweep: v̄_j += v̄_i · ∂v_i/∂v_j for i = k … 1, from ȳ = seed.
+
+    A node y does not depend on (f computed it, then ignored it) receives nothing and
+    passes nothing on: 0 · ∂v_i/∂v_j would be nan where that partial is infinite.
+    """
     nodes = trace.computed
     args, partials = nodes.args, nodes.partials
     # Constants' slots collect contributions too; nobody reads them. This keeps
     # the loop free of tests.
-    adjoints = [0.0] * len(nodes.values)
-    adjoints[trace.output] = seed = float(seed)
-    for i in range(trace.output, len(trace.inputs) - 1, -1):
+    adjoints = [_UNREACHED] * len(nodes.values)
+    adjoints[trace.result] = seed = float(seed)
+    for i in range(trace.result, len(trace.inputs) - 1, -1):
         g, a, d = adjoints[i], args[i], partials[i]
+        if g is _UNREACHED:
+            continue
         adjoints[a[0]] += g * d[0]
         if len(a) == 2:                       # a primitive has one or two arguments
             adjoints[a[1]] += g * d[1]

@@ -18,7 +18,7 @@ longest path from an input), ties in the order computed. For ln(x1) + x1·x2 −
 this gives v_1 = ln v_−1, v_2 = v_−1 × v_0, v_3 = sin v_0, v_4 = v_1 + v_2,
 v_5 = v_4 − v_3, although Python computes the addition before sin. That numbering is
 worked out the first time a view asks for it, so a gradient never pays for it.
-Nodes the output does not depend on are dropped.
+Nodes the output does not depend on are left out.
 
 Storage is flat (a few lists), so a million-node trace is cheap: ``values`` holds the
 nodes' values followed by the constants; ``args[i]`` are indices into ``values``; an
@@ -31,7 +31,6 @@ import inspect
 import numbers
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import chain
 from types import FunctionType
 from typing import Any, Callable, Iterator, NamedTuple
 
@@ -210,13 +209,13 @@ class Trace(ShownAsTables):
 
     inputs: tuple[str, ...]
     computed: Nodes
-    output: int                                    # the same index in either order
+    result: int                                    # the node holding y, in ``computed``
     function: Callable[..., Any] | None = None    # what was traced, to run it on torch too
     source: str | None = None                      # the expression text, if traced from one
 
     def __len__(self) -> int:
-        """Number of nodes, inputs included (constants are not nodes)."""
-        return len(self.computed.ops)
+        """Number of nodes, inputs included; not constants, nor nodes y does not need."""
+        return len(self.numbered.ops)
 
     @cached_property
     def expression(self) -> str:
@@ -227,29 +226,40 @@ class Trace(ShownAsTables):
     @property
     def value(self) -> float:
         """y, the value of the function."""
-        return self.computed.values[self.output]
+        return self.computed.values[self.result]
 
     # --- the textbook numbering, for views ------------------------------------------
 
     @cached_property
     def _numbering(self) -> list[int] | None:
-        """The position in ``computed`` of each node in textbook order; None if the same."""
-        order = _textbook_order(self.computed, len(self.inputs))
-        return None if all(map(int.__eq__, order, range(len(order)))) else order
+        """Where each node of the textbook numbering sits in ``computed`` (nodes y does
+        not need are left out); None if that is every node, in the same order."""
+        c = self.computed
+        order = _textbook_order(c, len(self.inputs), self.result)
+        if len(order) == len(c.ops) and all(map(int.__eq__, order, range(len(order)))):
+            return None
+        return order
 
     @cached_property
     def numbered(self) -> Nodes:
-        """The nodes in the textbook numbering (constants keep their slots)."""
+        """The nodes y needs, in the textbook numbering, then the constants."""
         order, c = self._numbering, self.computed
         if order is None:
             return c
-        slot = list(range(len(c.values)))
+        shift = len(order) - len(c.ops)           # constants move up past the nodes left out
+        slot = list(range(shift, len(c.values) + shift))
         for new, old in enumerate(order):
             slot[old] = new
         return Nodes([c.ops[i] for i in order],
                      [tuple(map(slot.__getitem__, c.args[i])) for i in order],
                      [c.values[i] for i in order] + c.values[len(order):],
                      [c.partials[i] for i in order])
+
+    @cached_property
+    def output(self) -> int:
+        """The node holding y in the textbook numbering: the deepest, so the last one
+        (unless y is an input)."""
+        return self.result if self.result < len(self.inputs) else len(self) - 1
 
     def in_textbook_order(self, per_node: list[float]) -> list[float]:
         """One number per node (tangents, adjoints), from the order computed to the textbook's."""
@@ -331,7 +341,7 @@ class Trace(ShownAsTables):
             xs = [values[j] for j in args[i]]
             values[i] = value = ops[i].value(*xs)
             partials[i] = ops[i].partials(*xs, value)
-        return Trace(self.inputs, Nodes(ops, args, values, partials), self.output,
+        return Trace(self.inputs, Nodes(ops, args, values, partials), self.result,
                      self.function, self.source)
 
     def __repr__(self) -> str:
@@ -343,14 +353,24 @@ def _fmt_inputs(at: dict[str, float]) -> str:
     return ", ".join(f"{k}={v!r}" for k, v in at.items())
 
 
-def _textbook_order(nodes: Nodes, n_inputs: int) -> list[int]:
-    """Positions of the nodes in textbook order: inputs first, then by depth from the
-    inputs (the longest path), ties in the order computed."""
+def _textbook_order(nodes: Nodes, n_inputs: int, result: int) -> list[int]:
+    """Positions of the nodes in textbook order: the inputs, then the nodes y needs by
+    depth from the inputs (the longest path), ties in the order computed."""
     args, n = nodes.args, len(nodes.ops)
-    depth = [0] * n
+    needed = [False] * n
+    needed[result] = True
+    for i in range(result, n_inputs - 1, -1):
+        if needed[i]:
+            for j in args[i]:
+                if j < n:
+                    needed[j] = True
+    depth, kept = [0] * n, []
     for i in range(n_inputs, n):
-        depth[i] = 1 + max([depth[j] for j in args[i] if j < n])
-    return [*range(n_inputs), *sorted(range(n_inputs, n), key=depth.__getitem__)]
+        if needed[i]:
+            depth[i] = 1 + max([depth[j] for j in args[i] if j < n])
+            kept.append(i)
+    kept.sort(key=depth.__getitem__)              # stable: ties keep the order computed
+    return [*range(n_inputs), *kept]
 
 
 def trace(f: Callable[..., Any] | str | Expression, *args: float, **kwargs: float) -> Trace:
@@ -378,48 +398,25 @@ def trace(f: Callable[..., Any] | str | Expression, *args: float, **kwargs: floa
     return _finish(tape, inputs, out.index, f, f.text if isinstance(f, Expression) else None)
 
 
-def _finish(tape: _Tape, inputs: tuple[str, ...], output: int,
+def _finish(tape: _Tape, inputs: tuple[str, ...], result: int,
             function: Callable[..., Any], source: str | None) -> Trace:
-    """Store the recording: the nodes the output needs, in the order computed, then the
-    constants they use (so a slot ≥ the number of nodes is a constant)."""
-    if _all_needed(tape.args, len(inputs), output):           # the usual case: keep all
-        nodes, n = tape, len(tape.ops)
-        if tape.constants:
-            tape.args = [a if min(a, default=0) >= 0 else tuple(j if j >= 0 else n + ~j for j in a)
-                         for a in tape.args]
-            tape.values += tape.constants
-    else:
-        keep = _needed(tape.args, len(inputs), output)
-        constants = sorted({~j for i in keep for j in tape.args[i] if j < 0})
-        slot = {old: new for new, old in enumerate(keep)}
-        slot.update({~k: len(keep) + new for new, k in enumerate(constants)})
-        nodes = Nodes([tape.ops[i] for i in keep],
-                      [tuple(map(slot.__getitem__, tape.args[i])) for i in keep],
-                      [tape.values[i] for i in keep] + [tape.constants[k] for k in constants],
-                      [tape.partials[i] for i in keep])
-        output = slot[output]
-    return Trace(inputs, nodes, output, function, source)
+    """Store the recording: the nodes up to y, in the order computed, then the constants
+    (so a slot ≥ the number of nodes is a constant).
 
-
-def _all_needed(args: list[tuple[int, ...]], n_inputs: int, output: int) -> bool:
-    """Whether the output needs every recorded node: it came last, and every other node
-    is an argument of a later one (so a path leads from each node to the output)."""
-    n = len(args)
-    if n == n_inputs:
-        return True
-    return output == n - 1 and set(chain.from_iterable(args)).issuperset(range(n_inputs, n - 1))
-
-
-def _needed(args: list[tuple[int, ...]], n_inputs: int, output: int) -> list[int]:
-    """The inputs, then the recorded nodes the output depends on, in the order recorded."""
-    needed = [False] * len(args)
-    needed[output] = True
-    for i in range(output, n_inputs - 1, -1):
-        if needed[i]:
-            for j in args[i]:
-                if j >= 0:
-                    needed[j] = True
-    return [*range(n_inputs), *(i for i in range(n_inputs, output + 1) if needed[i])]
+    Nodes f computed before y but did not use stay: the adjoint sweep passes nothing
+    through them, and the textbook numbering leaves them out. Finding them costs a pass
+    over the trace, which a gradient of a small function would notice.
+    """
+    end = max(result + 1, len(inputs))              # what f computed after y is no part of it
+    if end < len(tape.ops):
+        for column in (tape.ops, tape.args, tape.values, tape.partials):
+            del column[end:]
+    if tape.constants:
+        n = len(tape.ops)
+        tape.args = [a if min(a, default=0) >= 0 else tuple(j if j >= 0 else n + ~j for j in a)
+                     for a in tape.args]
+        tape.values += tape.constants
+    return Trace(inputs, tape, result, function, source)
 
 
 def _bind_callable(f: Callable[..., Any], args: tuple[Any, ...],

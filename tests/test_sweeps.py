@@ -89,3 +89,26 @@ def test_the_sweeps_give_the_same_numbers_in_textbook_order(text, point):
     assert all(agree(a, b, scale=scale) for a, b in zip(again, adjoint.adjoints))
     final = {s.node: s.adjoint for s in adjoint.steps()}     # the table's running sums
     assert all(agree(final[i], adjoint.adjoints[i], scale=scale) for i in final)
+
+
+@given(expressions(), expressions(), st.one_of(well_conditioned_points(), edge_points()))
+def test_what_f_computes_and_ignores_changes_nothing(text, ignored, point):
+    """f computes `ignored` first and throws it away: those nodes stay in the trace as
+    computed, but the adjoint sweep passes nothing through them (their partials may be
+    infinite here) and the tables leave them out, so every number is the plain trace's."""
+    wanted, unwanted = adt.parse(text), adt.parse(ignored)
+
+    def f(x, y, z):
+        at = {"x": x, "y": y, "z": z}
+        unwanted(**{v: at[v] for v in unwanted.variables})
+        return wanted(**{v: at[v] for v in wanted.variables})
+
+    plain, t = adt.trace(text, **used(point, text)), adt.trace(f, **point)
+    assert same(t.value, plain.value)
+    assert [op.name for op in t.ops if op] == [op.name for op in plain.ops if op]
+    assert len(t) - len(t.inputs) == len(plain) - len(plain.inputs)
+    gradient = t.reverse().gradient
+    for x in t.inputs:
+        assert same(gradient[x], plain.reverse().gradient.get(x, 0.0))
+        if x in plain.inputs:
+            assert same(t.forward(**{x: 1.0}).derivative, plain.forward(**{x: 1.0}).derivative)
