@@ -381,24 +381,20 @@ def trace(f: Callable[..., Any] | str | Expression, *args: float, **kwargs: floa
     ad_tutorial's functions, such as ``lambda x1, x2: adt.ln(x1) + x1*x2 - adt.sin(x2)``
     (inputs by position or keyword, numbered in the order of its parameters).
     """
-    if isinstance(f, str):
-        f = parse(f)
-    if isinstance(f, Expression):
+    if isinstance(f, (str, Expression)):
+        expression = parse(f) if isinstance(f, str) else f
         if args:
             raise TraceError("give an expression's inputs by name, e.g. x1=2.0")
-        at = f.bind(kwargs)
+        at = expression.bind(kwargs)
         inputs, tape = tuple(at), _Tape(list(at.values()))
-        out = f(**dict(zip(inputs, tape.inputs())))
-    else:
-        inputs, values = _bind_callable(f, args, kwargs)
-        tape = _Tape(values)
-        out = f(*tape.inputs())
-    if type(out) is not Traced or out.tape is not tape:
-        raise TraceError("the function's result does not depend on its inputs")
-    return _finish(tape, inputs, out.index, f, f.text if isinstance(f, Expression) else None)
+        y = expression(**dict(zip(inputs, tape.inputs())))
+        return _finish(tape, inputs, y, expression, expression.text)
+    inputs, values = _bind_callable(f, args, kwargs)
+    tape = _Tape(values)
+    return _finish(tape, inputs, f(*tape.inputs()), f, None)
 
 
-def _finish(tape: _Tape, inputs: tuple[str, ...], result: int,
+def _finish(tape: _Tape, inputs: tuple[str, ...], y: Any,
             function: Callable[..., Any], source: str | None) -> Trace:
     """Store the recording: the nodes up to y, in the order computed, then the constants
     (so a slot ≥ the number of nodes is a constant).
@@ -407,6 +403,9 @@ def _finish(tape: _Tape, inputs: tuple[str, ...], result: int,
     through them, and the textbook numbering leaves them out. Finding them costs a pass
     over the trace, which a gradient of a small function would notice.
     """
+    if type(y) is not Traced or y.tape is not tape:
+        raise TraceError("the function's result does not depend on its inputs")
+    result = y.index
     end = max(result + 1, len(inputs))              # what f computed after y is no part of it
     if end < len(tape.ops):
         for column in (tape.ops, tape.args, tape.values, tape.partials):
@@ -443,12 +442,11 @@ _VARIADIC = inspect.CO_VARARGS | inspect.CO_VARKEYWORDS
 
 def _plain_parameters(f: Callable[..., Any]) -> tuple[str, ...] | None:
     """f's parameter names, read from its code, if f is a plain Python function whose
-    parameters each take one positional value and have no default; else None.
-
-    (``inspect.signature`` decides the other cases; it is slow next to tracing a
-    small function.)
+    parameters each take one positional value; else None, and ``inspect.signature``
+    (slow next to tracing a small function) decides. Defaults do not matter: these
+    names are used only when every parameter is given.
     """
-    if type(f) is not FunctionType or f.__defaults__ or f.__kwdefaults__ or f.__dict__:
+    if type(f) is not FunctionType or f.__dict__:   # __dict__: maybe a __signature__
         return None
     code = f.__code__
     if code.co_kwonlyargcount or code.co_flags & _VARIADIC:

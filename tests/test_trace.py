@@ -107,6 +107,25 @@ def test_the_sweeps_run_as_computed_and_the_views_read_the_textbook_numbering():
         assert adjoint.adjoints[j] == adjoint.computed[i]
 
 
+def test_inputs_follow_the_signature_with_defaults_keywords_and_wrappers():
+    import functools
+
+    def f(x, y=2.0):
+        return x * y
+
+    assert adt.trace(f, 3.0).at() == {"x": 3.0, "y": 2.0}           # a default is an input
+    assert adt.trace(f, 3.0, 5.0).at() == {"x": 3.0, "y": 5.0}
+    assert adt.trace(f, y=5.0, x=3.0).inputs == ("x", "y")            # f's order, not the call's
+
+    @functools.wraps(f)
+    def wrapped(*args, **kwargs):
+        return f(*args, **kwargs)
+
+    assert adt.trace(wrapped, 3.0, 5.0).reverse().gradient == {"x": 5.0, "y": 3.0}
+    with pytest.raises(TraceError, match="input y must be a number, not str"):
+        adt.trace(f, 3.0, "5")
+
+
 def test_an_input_as_the_output():
     t = adt.trace(lambda x, y: y, 1.0, 2.0)
     assert len(t) == 2 and t.value == 2.0 and t.reverse().gradient == {"x": 0.0, "y": 1.0}
