@@ -68,5 +68,8 @@ def directional_derivative(f, xs: tuple[float, ...], direction: tuple[float, ...
     tape, y = record(f, xs)
     tangents = list(direction)
     for args, partials in tape[len(xs):]:
-        tangents.append(sum(tangents[j] * d for j, d in zip(args, partials)))
+        dot = 0.0
+        for j, d in zip(args, partials):
+            dot += tangents[j] * d
+        tangents.append(dot)
     return tangents[y.index]
