@@ -34,7 +34,7 @@ from functools import cached_property
 from types import FunctionType
 from typing import Any, Callable, Iterator, NamedTuple
 
-from .expression import Expression, parse
+from .expression import Expression, parse, unparse
 from .forward import Tangent, tangent_sweep
 from .primitives import PRIMITIVES, Primitive
 from .reverse import Adjoint, adjoint_sweep
@@ -220,7 +220,6 @@ class Trace(ShownAsTables):
     @cached_property
     def expression(self) -> str:
         """The function as expression text (written back from the trace for a callable)."""
-        from .expression import unparse
         return self.source if self.source is not None else unparse(self)
 
     @property
@@ -252,7 +251,7 @@ class Trace(ShownAsTables):
             slot[old] = new
         return Nodes([c.ops[i] for i in order],
                      [tuple(map(slot.__getitem__, c.args[i])) for i in order],
-                     [c.values[i] for i in order] + c.values[len(order):],
+                     [c.values[i] for i in order] + c.values[len(c.ops):],
                      [c.partials[i] for i in order])
 
     @cached_property

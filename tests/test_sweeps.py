@@ -91,6 +91,11 @@ def test_the_sweeps_give_the_same_numbers_in_textbook_order(text, point):
     assert all(agree(final[i], adjoint.adjoints[i], scale=scale) for i in final)
 
 
+def argument_values(t: adt.Trace) -> list[float]:
+    """Every node's arguments, by value (nodes' values and constants), in textbook order."""
+    return [t.values[j] for a in t.args[len(t.inputs):] for j in a]
+
+
 @given(expressions(), expressions(), st.one_of(well_conditioned_points(), edge_points()))
 def test_what_f_computes_and_ignores_changes_nothing(text, ignored, point):
     """f computes `ignored` first and throws it away: those nodes stay in the trace as
@@ -107,6 +112,7 @@ def test_what_f_computes_and_ignores_changes_nothing(text, ignored, point):
     assert same(t.value, plain.value)
     assert [op.name for op in t.ops if op] == [op.name for op in plain.ops if op]
     assert len(t) - len(t.inputs) == len(plain) - len(plain.inputs)
+    assert all(map(same, argument_values(t), argument_values(plain)))
     gradient = t.reverse().gradient
     for x in t.inputs:
         assert same(gradient[x], plain.reverse().gradient.get(x, 0.0))
