@@ -7,6 +7,7 @@ user can cause into one line on stderr with exit status 2.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from typing import Any, Sequence
@@ -326,4 +327,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ad-tutorial: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader left early (`ad-tutorial trace … | head`): stop quietly, as Unix tools
+        # do, and keep Python from complaining about the closed pipe again at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     return 2

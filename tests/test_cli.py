@@ -135,3 +135,12 @@ def test_top_level_help_lists_every_command_and_where_to_start(capsys):
                     "serve", "bench"]:
         assert f"\n    {command} " in out
     assert "start here:" in out and "--help\" explains each command" in out
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback():
+    """`ad-tutorial trace … | head -1`: the pipe closes before the tables are written."""
+    child = subprocess.Popen([sys.executable, "-m", "ad_tutorial", "trace", SEED, "--at",
+                              "x1=2", "x2=5"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    child.stdout.close()                     # long before the child has anything to write
+    stderr = child.stderr.read().decode()
+    assert child.wait() == 141 and stderr == ""
