@@ -107,6 +107,19 @@ class _Tape(Nodes):
         return Traced(self, len(self.ops) - 1, value)
 
 
+class _FinishedTape(Nodes):
+    """The tape of a finished trace (``_finish`` turns a _Tape into one): a traced value
+    that escaped f can no longer append to it."""
+
+    __slots__ = ("constants",)
+
+    def append(self, *node: Any) -> Traced:
+        raise TraceError("a traced value was used after its trace was finished: "
+                         "do all the work inside the function being traced")
+
+    operand = append
+
+
 def _recorder(op: Primitive) -> Callable[..., Traced]:
     """The function that records op on traced values: it computes the value and the
     local partials, and appends them as a node."""
@@ -414,6 +427,7 @@ def _finish(tape: _Tape, inputs: tuple[str, ...], y: Any,
         tape.args = [a if min(a, default=0) >= 0 else tuple(j if j >= 0 else n + ~j for j in a)
                      for a in tape.args]
         tape.values += tape.constants
+    tape.__class__ = _FinishedTape                  # the trace owns these lists now
     return Trace(inputs, tape, result, function, source)
 
 

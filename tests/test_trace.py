@@ -174,6 +174,20 @@ def test_math_functions_on_traced_values_explain_themselves():
         adt.trace(lambda x: math.sin(x), 1.0)
 
 
+def test_a_traced_value_cannot_add_to_a_finished_trace():
+    escaped = []
+
+    def f(x):
+        escaped.append(x)
+        return x * x
+
+    t = adt.trace(f, 3.0)
+    for late in (lambda x: x * 2, lambda x: x + x, adt.sin, lambda x: -x):
+        with pytest.raises(TraceError, match="after its trace was finished"):
+            late(escaped[0])
+    assert len(t.computed.ops) == 2 and t.reverse().gradient == {"x": 6.0}
+
+
 def test_traced_values_of_two_traces_do_not_mix():
     kept = []
     adt.trace(lambda x: kept.append(x) or x * 1, 1.0)
