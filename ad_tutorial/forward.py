@@ -12,28 +12,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .primitives import MASKED_ZERO
-from .shown import ShownAsTables
+from .shown import SweepResult
 
 if TYPE_CHECKING:
     from .trace import Trace
 
 
-class Tangent(ShownAsTables):
+class Tangent(SweepResult):
     """The tangent trace of one sweep: v̇_i for every node, in the direction `seed`."""
 
-    __slots__ = ("trace", "seed", "computed", "_tangents")
-
-    def __init__(self, trace: Trace, seed: dict[str, float], computed: list[float]) -> None:
-        self.trace, self.seed = trace, seed
-        self.computed = computed              # v̇_i in the order the trace computed
-        self._tangents: list[float] | None = None
+    __slots__ = ()
 
     @property
     def tangents(self) -> list[float]:
         """v̇_i for every node, numbered as the trace's tables number them."""
-        if self._tangents is None:
-            self._tangents = self.trace.in_textbook_order(self.computed)
-        return self._tangents
+        return self.numbered()
 
     @property
     def derivative(self) -> float:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator, NamedTuple
 
-from .shown import ShownAsTables
+from .shown import SweepResult
 
 if TYPE_CHECKING:
     from .trace import Trace
@@ -27,22 +27,15 @@ class Step(NamedTuple):
     first: bool          # the first contribution to v̄_j (written "=", not "+=")
 
 
-class Adjoint(ShownAsTables):
+class Adjoint(SweepResult):
     """The adjoint trace of one sweep: v̄_i = ∂y/∂v_i for every node."""
 
-    __slots__ = ("trace", "seed", "computed", "_adjoints")
-
-    def __init__(self, trace: Trace, seed: float, computed: list[float]) -> None:
-        self.trace, self.seed = trace, seed
-        self.computed = computed              # v̄_i in the order the trace computed
-        self._adjoints: list[float] | None = None
+    __slots__ = ()
 
     @property
     def adjoints(self) -> list[float]:
         """v̄_i for every node, numbered as the trace's tables number them."""
-        if self._adjoints is None:
-            self._adjoints = self.trace.in_textbook_order(self.computed)
-        return self._adjoints
+        return self.numbered()
 
     @property
     def gradient(self) -> dict[str, float]:
