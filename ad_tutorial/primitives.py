@@ -130,6 +130,14 @@ def _pow_partials(x: float, y: float, out: float) -> tuple[float, float]:
     return dx, dy
 
 
+def _tanh_partials(x: float, out: float) -> tuple[float]:
+    """1 − tanh², written (1 − y)(1 + y): where tanh saturates, 1 − y·y cancels to a few
+    digits (y·y is rounded first), while 1 − y is exact. torch's vectorised CPU kernels
+    (AVX2 and up) fuse the multiply-add and agree to the last bit; its plain kernel
+    (ATEN_CPU_CAPABILITY=default) rounds y·y first and differs there by parts in 10⁹."""
+    return ((1.0 - out) * (1.0 + out),)
+
+
 def _div_tangent(dx: float, dy: float, x: float, y: float, out: float) -> float:
     """torch's forward formula (ẋ − ẏ·v)/y, which differs from ẋ/y − ẏ·x/y² at y = 0."""
     return _div(dx - dy * out, y)
@@ -208,7 +216,7 @@ PRIMITIVES: dict[str, Primitive] = {p.name: p for p in [
            "−sin {0}", r"-\sin {0}"),
     _unary("tan", _tan, lambda x, out: (1.0 + out * out,), "tan {0}", r"\tan {0}",
            "1 + {y}²", "1 + {y}^2"),
-    _unary("tanh", math.tanh, lambda x, out: (1.0 - out * out,), "tanh {0}", r"\tanh {0}",
+    _unary("tanh", math.tanh, _tanh_partials, "tanh {0}", r"\tanh {0}",
            "1 − {y}²", "1 - {y}^2"),
     _unary("sqrt", _sqrt, lambda x, out: (_div(1.0, 2.0 * out),), "√{0}", r"\sqrt{{{0}}}",
            "1/(2{y})", r"\frac{{1}}{{2 {y}}}"),
