@@ -80,8 +80,8 @@ def adjoint_sweep(trace: Trace, seed: float = 1.0) -> Adjoint:
     """
     nodes = trace.computed
     args, partials = nodes.args, nodes.partials
-    # Constants' slots collect contributions too; nobody reads them. This keeps
-    # the loop free of tests.
+    # Constants' slots collect contributions too; nobody reads them, and the loop
+    # need not ask which arguments are nodes.
     adjoints = [_UNREACHED] * len(nodes.values)
     adjoints[trace.result] = seed = float(seed)
     for i in range(trace.result, len(trace.inputs) - 1, -1):

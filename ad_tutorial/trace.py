@@ -107,11 +107,11 @@ class _Tape(Nodes):
         return Traced(self, len(self.ops) - 1, value)
 
 
-class _FinishedTape(Nodes):
+class _FinishedTape(_Tape):
     """The tape of a finished trace (``_finish`` turns a _Tape into one): a traced value
     that escaped f can no longer append to it."""
 
-    __slots__ = ("constants",)
+    __slots__ = ()
 
     def append(self, *node: Any) -> Traced:
         raise TraceError("a traced value was used after its trace was finished: "
