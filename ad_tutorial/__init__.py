@@ -11,6 +11,7 @@ from .forward import Tangent
 from .functions import cos, e, exp, ln, log, pi, relu, sigmoid, sin, sqrt, tan, tanh
 from .primitives import PRIMITIVES, Primitive
 from .reverse import Adjoint, Step
+from . import tables as _views  # noqa: F401  (from here on, results print as tables)
 from .torch_bridge import compare
 from .trace import Node, Trace, TraceError, Traced, trace
 

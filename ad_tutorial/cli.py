@@ -14,6 +14,7 @@ from typing import Any, Sequence
 
 from .expression import SEED_EXAMPLE, ExpressionError, parse
 from .trace import TraceError
+from .usage import UsageError, parse_point
 
 SEED_EXPRESSION = SEED_EXAMPLE[0]
 
@@ -45,32 +46,11 @@ start here:
 """
 
 
-class UsageError(Exception):
-    """A mistake on the command line: reported in one line, exit status 2."""
-
-
 class _Parser(argparse.ArgumentParser):
     """argparse, but errors are one line (usage stays available through --help)."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
-
-
-def parse_point(items: Sequence[str], option: str) -> dict[str, float]:
-    """Parse ``x1=2 x2=5`` into {'x1': 2.0, 'x2': 5.0}, keeping the order given."""
-    point: dict[str, float] = {}
-    for item in items:
-        name, sep, value = item.partition("=")
-        name = name.strip()
-        if not sep or not name.isidentifier():
-            raise UsageError(f"{option} expects NAME=NUMBER, such as x1=2; got {item!r}")
-        try:
-            point[name] = float(value)
-        except ValueError:
-            raise UsageError(f"{option} {name}: {value!r} is not a number") from None
-        if name in point and list(point).count(name) > 1:
-            raise UsageError(f"{option} gives {name} twice")
-    return point
 
 
 def _trace_from(args: argparse.Namespace):
@@ -219,7 +199,7 @@ def _add_explorer_commands(sub: Any) -> None:
         from graphviz import ExecutableNotFound
 
         from .explorer import write_page
-        from .figures import DOT_MISSING, INSTALL_GRAPHVIZ
+        from .rendering import DOT_MISSING, INSTALL_GRAPHVIZ
         seed = parse_point(args.seed, "--seed") if args.seed else None
         t = _trace_from(args)
         try:

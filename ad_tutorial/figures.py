@@ -24,15 +24,13 @@ from typing import Any, Callable, Iterable, Iterator, TextIO
 
 from .atomic import write_bytes, write_text
 from .expression import SEED_EXAMPLE
-from .rendering import MPL_RC, dot_available, render_animation, render_graph, render_plot
+from .rendering import (DOT_MISSING, INSTALL_GRAPHVIZ, MPL_RC, dot_available, render_animation,
+                        render_graph, render_plot)
 
 FORMATS = ("svg", "png", "pdf")
 DEFAULT_FORMATS = ("svg", "png")
 DEFAULT_OUT = "figures"
 MANIFEST = "MANIFEST.json"
-DOT_MISSING = "graphviz's `dot` program was not found on PATH"
-INSTALL_GRAPHVIZ = ("install it (Debian/Ubuntu: sudo apt-get install graphviz; "
-                    "macOS: brew install graphviz)")
 
 WORKERS = min(os.cpu_count() or 1, 4)  # processes for render_all: one per core, up to 4
 
@@ -137,9 +135,9 @@ def _animation() -> Any:
 
 
 def _jacobian_cost() -> Any:
-    from .bench.jacobian import jacobian_cost_figure
     from .bench.recorded import JACOBIAN_COST
-    return jacobian_cost_figure(JACOBIAN_COST)
+    from .plots import plot_jacobian_cost
+    return plot_jacobian_cost(JACOBIAN_COST)
 
 
 def _explorer() -> str:

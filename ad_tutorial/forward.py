@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .primitives import MASKED_ZERO
-from .shown import SweepResult
+from .results import SweepResult
 
 if TYPE_CHECKING:
     from .trace import Trace

@@ -153,3 +153,37 @@ def _span(ys: Sequence[float]) -> tuple[float, float]:
     lo, hi = min(ys), max(ys)
     pad = 0.05 * (hi - lo or 1.0)
     return lo - pad, hi + pad
+
+
+#: The two shapes of function the Jacobian-cost figure compares, and the size that grows.
+JACOBIAN_SHAPES = {"f: Rⁿ → R": "n", "g: R → Rᵐ": "m"}
+#: The ways of computing a full Jacobian it draws.
+JACOBIAN_MODES = ("tangent sweeps", "adjoint sweeps", "torch.func.jacfwd", "torch.func.jacrev")
+
+
+def plot_jacobian_cost(results: dict[str, dict[str, list[float]]]) -> Figure:
+    """Jacobian time against n (for f) and m (for g) on log axes, both modes, by hand and
+    with torch: a matplotlib Figure. `results` holds the medians that the Jacobian
+    benchmark measures (``ad-tutorial bench --only jacobian``), in seconds."""
+    from matplotlib.figure import Figure
+
+    style = {"tangent sweeps": ("C0", "-", "o"), "adjoint sweeps": ("C1", "-", "s"),
+             "torch.func.jacfwd": ("C0", "--", None), "torch.func.jacrev": ("C1", "--", None)}
+    labels = {"f: Rⁿ → R": {"tangent sweeps": "forward: n tangent sweeps",
+                            "adjoint sweeps": "reverse: 1 adjoint sweep"},
+              "g: R → Rᵐ": {"tangent sweeps": "forward: 1 tangent sweep",
+                            "adjoint sweeps": "reverse: m adjoint sweeps"}}
+    fig = Figure(figsize=(10, 4), layout="constrained")
+    for ax, (shape, letter) in zip(fig.subplots(1, 2, sharey=True), JACOBIAN_SHAPES.items()):
+        series = results[shape]
+        for mode in JACOBIAN_MODES:
+            colour, line, marker = style[mode]
+            ax.loglog(series["sizes"], [s * 1e3 for s in series[mode]], color=colour,
+                      linestyle=line, marker=marker, markersize=4,
+                      label=labels[shape].get(mode, mode))
+        ax.set_title(f"{shape}: the Jacobian is {'1 × n' if letter == 'n' else 'm × 1'}")
+        ax.set_xlabel(letter)
+        ax.grid(True, which="major", alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.axes[0].set_ylabel("time for the full Jacobian (ms)")
+    return fig

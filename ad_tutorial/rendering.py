@@ -18,6 +18,10 @@ PNG_DPI = 144           # matplotlib figures: 8 inches wide → 1152 pixels, sha
 GRAPH_PNG_DPI = 120
 GIF_DPI, GIF_FPS = 80, 8
 
+DOT_MISSING = "graphviz's `dot` program was not found on PATH"
+INSTALL_GRAPHVIZ = ("install it (Debian/Ubuntu: sudo apt-get install graphviz; "
+                    "macOS: brew install graphviz)")
+
 #: matplotlib settings that make its output the same on every run.
 MPL_RC = {"svg.hashsalt": "ad_tutorial", "svg.fonttype": "path", "path.simplify": True}
 _MPL_METADATA = {

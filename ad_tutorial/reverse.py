@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator, NamedTuple
 
-from .shown import SweepResult
+from .results import SweepResult
 
 if TYPE_CHECKING:
     from .trace import Trace

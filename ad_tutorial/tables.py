@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Union
 
 from .forward import Tangent
+from .results import Shown
 from .reverse import Adjoint
 from .trace import Trace
 
@@ -332,6 +333,10 @@ def render(obj: Table, fmt: str = "text", digits: int = 3) -> str:
     if digits != nt.digits:
         nt = Notation(nt.node, nt.variable, nt.latex, digits, nt.minus)
     return "\n\n".join(_LAYOUTS[fmt](title, rows) for title, rows in titled_tables(obj, nt))
+
+
+# A trace, a tangent and an adjoint print as these tables (see ad_tutorial.results).
+Shown.renderer = render
 
 
 # --- JSON ------------------------------------------------------------------------------

@@ -38,7 +38,7 @@ from .expression import Expression, parse, unparse
 from .forward import Tangent, tangent_sweep
 from .primitives import PRIMITIVES, Primitive
 from .reverse import Adjoint, adjoint_sweep
-from .shown import ShownAsTables
+from .results import Shown
 
 
 class TraceError(ValueError):
@@ -211,7 +211,7 @@ _install_operators()
 
 
 @dataclass(eq=False)
-class Trace(ShownAsTables):
+class Trace(Shown):
     """An evaluation trace: inputs v_{1−n}…v_0, then v_1…v_k, the output last.
 
     ``computed`` holds the nodes in the order f computed them; ``ops``, ``args``,

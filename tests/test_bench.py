@@ -21,6 +21,7 @@ from ad_tutorial.bench import gradient, jacobian, rendering, startup, traces
 from ad_tutorial.bench.core import Runner
 from ad_tutorial.bench.suite import BENCHMARKS
 from ad_tutorial.bench.report import _number, as_json, text
+from ad_tutorial.plots import plot_jacobian_cost
 
 ROOT = Path(__file__).resolve().parents[1]
 RTOL = 1e-9
@@ -144,8 +145,8 @@ def test_jacobian_benchmark_data_and_plot(quick, tmp_path):
         for mode in jacobian.MODES:
             assert len(series[mode]) == len(series["sizes"]) and min(series[mode]) > 0
     first, second = tmp_path / "a.svg", tmp_path / "b.svg"
-    jacobian.plot_jacobian_cost(section.data, first)
-    jacobian.plot_jacobian_cost(section.data, second)
+    jacobian.save_jacobian_cost(section.data, first)
+    jacobian.save_jacobian_cost(section.data, second)
     svg = first.read_bytes()
     assert svg.startswith(b"<?xml") and b"<dc:date>" not in svg
     assert svg == second.read_bytes()                          # deterministic
@@ -170,14 +171,6 @@ def test_startup_benchmark_runs(quick):
 
 # --- 5. figures ------------------------------------------------------------------------
 
-def test_figures_benchmark_skips_clearly_without_the_figures_module(quick, monkeypatch):
-    monkeypatch.setattr(rendering, "has_figures_command", lambda: False)
-    section = rendering.run(quick)
-    assert section.skipped and not section.rows
-    assert "no `figures` command" in section.notes[0]
-    assert "skipped" in text([section])
-
-
 @pytest.mark.slow
 def test_plain_script_draws_the_tutorials_14_figures(tmp_path):
     subprocess.run([sys.executable, "-m", "ad_tutorial.bench.plain_figures", str(tmp_path)],
@@ -186,10 +179,8 @@ def test_plain_script_draws_the_tutorials_14_figures(tmp_path):
 
 
 @pytest.mark.slow
-def test_figures_benchmark_runs_when_the_figures_command_exists(quick):
+def test_figures_benchmark_runs(quick):
     section = rendering.run(quick)
-    if section.skipped:
-        pytest.skip(section.notes[0])
     check_rows(section)
     assert section.data["files"]["plain"] == 14
     assert section.data["files"]["ours"] > 14
@@ -252,6 +243,6 @@ def test_recorded_jacobian_cost_draws_the_registry_plot(tmp_path):
     for series in JACOBIAN_COST.values():
         assert series["sizes"] == list(jacobian.SIZES)
         assert all(len(series[mode]) == len(jacobian.SIZES) for mode in jacobian.MODES)
-    fig = jacobian.jacobian_cost_figure(JACOBIAN_COST)
+    fig = plot_jacobian_cost(JACOBIAN_COST)
     assert [ax.get_xlabel() for ax in fig.axes] == ["n", "m"]
     assert len(fig.axes[0].get_lines()) == len(jacobian.MODES)

@@ -9,7 +9,7 @@ import pytest
 
 from ad_tutorial.cli import main
 from ad_tutorial.lessons import LESSONS, cells
-from ad_tutorial.notebooks import notebook, write_notebook
+from ad_tutorial.lessons.notebooks import notebook, write_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 NAMES = list(LESSONS)

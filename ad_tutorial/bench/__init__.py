@@ -9,6 +9,6 @@
 5. ``figures``   rendering every figure against a plain script of the tutorial's 14.
 
 The package is imported by the command line to build its parser, so it imports
-nothing here: ``bench.suite`` has the registry, ``bench.jacobian.plot_jacobian_cost``
+nothing here: ``bench.suite`` has the registry, ``bench.jacobian.save_jacobian_cost``
 draws the Jacobian figure.
 """

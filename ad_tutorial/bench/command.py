@@ -35,7 +35,7 @@ def _unwritable(path: Path | None) -> str | None:
 
 def run_command(args: argparse.Namespace) -> int:
     from .core import stderr_progress
-    from .jacobian import plot_jacobian_cost
+    from .jacobian import save_jacobian_cost
     from .report import text, write_json
     from .suite import run
 
@@ -55,6 +55,6 @@ def run_command(args: argparse.Namespace) -> int:
     if args.json is not None:
         write_json(sections, args.quick, args.json)
     if args.plot is not None:
-        plot_jacobian_cost(next(s for s in sections if s.name == "jacobian").data, args.plot)
+        save_jacobian_cost(next(s for s in sections if s.name == "jacobian").data, args.plot)
     return 0
 

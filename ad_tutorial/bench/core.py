@@ -54,7 +54,6 @@ class Section:
     goals: list[Goal] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)
-    skipped: bool = False
 
 
 class Runner:

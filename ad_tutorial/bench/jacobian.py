@@ -19,12 +19,12 @@ from typing import Any, Callable
 
 import ad_tutorial as adt
 
+from ..plots import JACOBIAN_MODES, JACOBIAN_SHAPES
 from .core import Runner, Section, row
 
 SIZES, QUICK_SIZES = (1, 3, 10, 30, 100, 300, 1000), (1, 3, 10)
 X = 0.3                                   # where g is differentiated; f at x_k = X + k/1000
-MODES = ("tangent sweeps", "adjoint sweeps", "torch.func.jacfwd", "torch.func.jacrev")
-SHAPES = {"f: Rⁿ → R": "n", "g: R → Rᵐ": "m"}
+MODES, SHAPES = JACOBIAN_MODES, JACOBIAN_SHAPES
 
 
 def _named(body: Callable[..., Any], n: int) -> Callable[..., Any]:
@@ -141,7 +141,7 @@ def run(runner: Runner) -> Section:
                                         1e3, statistics.median(samples) / reference))
     section.data = data
     section.notes.append("f(x) = Σ sin(k·x_k) and g(x) = (sin(k·x))_k: the same graph "
-                         "turned around; the plot is plot_jacobian_cost(section.data, path)")
+                         "turned around; the plot is save_jacobian_cost(section.data, path)")
     return section
 
 
@@ -150,39 +150,13 @@ def _flat(result: Any) -> list[Any]:
     return result.reshape(-1).tolist() if hasattr(result, "reshape") else list(result)
 
 
-def jacobian_cost_figure(results: dict[str, dict[str, list[float]]]):
-    """Jacobian time against n (for f) and m (for g) on log axes, both modes, by hand and
-    with torch: a matplotlib Figure. `results` is the data of the jacobian benchmark."""
-    from matplotlib.figure import Figure
-
-    style = {"tangent sweeps": ("C0", "-", "o"), "adjoint sweeps": ("C1", "-", "s"),
-             "torch.func.jacfwd": ("C0", "--", None), "torch.func.jacrev": ("C1", "--", None)}
-    labels = {"f: Rⁿ → R": {"tangent sweeps": "forward: n tangent sweeps",
-                            "adjoint sweeps": "reverse: 1 adjoint sweep"},
-              "g: R → Rᵐ": {"tangent sweeps": "forward: 1 tangent sweep",
-                            "adjoint sweeps": "reverse: m adjoint sweeps"}}
-    fig = Figure(figsize=(10, 4), layout="constrained")
-    for ax, (shape, letter) in zip(fig.subplots(1, 2, sharey=True), SHAPES.items()):
-        series = results[shape]
-        for mode in MODES:
-            colour, line, marker = style[mode]
-            ax.loglog(series["sizes"], [s * 1e3 for s in series[mode]], color=colour,
-                      linestyle=line, marker=marker, markersize=4,
-                      label=labels[shape].get(mode, mode))
-        ax.set_title(f"{shape}: the Jacobian is {'1 × n' if letter == 'n' else 'm × 1'}")
-        ax.set_xlabel(letter)
-        ax.grid(True, which="major", alpha=0.3)
-        ax.legend(fontsize=8)
-    fig.axes[0].set_ylabel("time for the full Jacobian (ms)")
-    return fig
-
-
-def plot_jacobian_cost(results: dict[str, dict[str, list[float]]], path: str | Path) -> Path:
-    """Draw :func:`jacobian_cost_figure` to path (.svg, .png or .pdf), atomically and
-    reproducibly (the figures registry's settings: no dates, fixed SVG ids)."""
+def save_jacobian_cost(results: dict[str, dict[str, list[float]]], path: str | Path) -> Path:
+    """Draw the Jacobian-cost figure of `results` to path (.svg, .png or .pdf), atomically
+    and reproducibly (the figures registry's settings: no dates, fixed SVG ids)."""
+    from .. import plots
     from ..atomic import write_bytes
     from ..rendering import render_plot
 
     path = Path(path)
-    write_bytes(path, render_plot(jacobian_cost_figure(results), path.suffix.lstrip(".")))
+    write_bytes(path, render_plot(plots.plot_jacobian_cost(results), path.suffix.lstrip(".")))
     return path

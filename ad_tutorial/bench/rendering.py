@@ -7,7 +7,6 @@ takes at most 1.5× the plain script's time anyway.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tempfile
 from pathlib import Path
@@ -16,22 +15,9 @@ from .core import Goal, Runner, Section, row
 from .startup import wall_times
 
 
-def has_figures_command() -> bool:
-    """Whether `ad-tutorial figures` exists (the figures issue may not have landed)."""
-    from ..cli import build_parser
-
-    commands = next(a for a in build_parser()._actions
-                    if isinstance(a, argparse._SubParsersAction))
-    return "figures" in commands.choices
-
-
 def run(runner: Runner) -> Section:
     section = Section("figures", "Figures: every registered figure against the tutorial's "
                       "14, whole processes", ratio="time / plain script")
-    if not has_figures_command():
-        section.skipped = True
-        section.notes.append("skipped: this copy of ad_tutorial has no `figures` command yet")
-        return section
     runs = 1 if runner.quick else 3
     with tempfile.TemporaryDirectory() as tmp:
         ours_dir, plain_dir = Path(tmp, "ours"), Path(tmp, "plain")

@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..cli import UsageError, parse_point
 from ..expression import Expression, ExpressionError, parse
 from ..trace import Trace, TraceError, trace
+from ..usage import UsageError, parse_point
 
 
 @dataclass(frozen=True)

@@ -140,8 +140,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, limits: Limits = Limits()) 
 
     import uvicorn
 
-    from ..figures import DOT_MISSING, INSTALL_GRAPHVIZ
-    from ..rendering import dot_available
+    from ..rendering import DOT_MISSING, INSTALL_GRAPHVIZ, dot_available
 
     if not dot_available():
         print(f"ad-tutorial: {DOT_MISSING}; {INSTALL_GRAPHVIZ}", file=sys.stderr)

@@ -6,19 +6,15 @@ import os
 import sys
 from typing import TextIO
 
+from ..usage import UsageError
 from . import LESSONS, UnknownLesson, lesson
-
-
-def _usage_error(message: str) -> Exception:
-    from ..cli import UsageError
-    return UsageError(message)
 
 
 def _lesson(name: str):
     try:
         return lesson(name)
     except UnknownLesson as e:
-        raise _usage_error(str(e)) from None
+        raise UsageError(str(e)) from None
 
 
 def run_lesson(name: str | None, step: bool = False, stdin: TextIO | None = None,
@@ -29,7 +25,7 @@ def run_lesson(name: str | None, step: bool = False, stdin: TextIO | None = None
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     if name is None:
         if step:
-            raise _usage_error("--step needs a lesson NAME; the lessons are: "
+            raise UsageError("--step needs a lesson NAME; the lessons are: "
                                + ", ".join(LESSONS))
         print(listing(), file=stdout)
         return 0
@@ -48,17 +44,17 @@ def run_lesson(name: str | None, step: bool = False, stdin: TextIO | None = None
 
 def write_notebooks(name: str | None, every: bool, out: str) -> int:
     """Write one lesson (or --all) as DIR/NAME.ipynb, printing each path written."""
-    from ..notebooks import write_notebook
+    from .notebooks import write_notebook
 
     if (name is None) == (not every):
-        raise _usage_error("give either a lesson NAME or --all; the lessons are: "
+        raise UsageError("give either a lesson NAME or --all; the lessons are: "
                            + ", ".join(LESSONS))
     chosen = list(LESSONS.values()) if every else [_lesson(name)]
     for each in chosen:
         try:
             path = write_notebook(each, out)
         except OSError as e:
-            raise _usage_error(f"cannot write a notebook in {out}: "
+            raise UsageError(f"cannot write a notebook in {out}: "
                                f"{e.strerror or e}") from None
         print(path)
     return 0

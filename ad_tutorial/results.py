@@ -1,29 +1,33 @@
-"""How a trace and the results of its sweeps show themselves: as the tutorial's tables,
-with the nodes in the textbook numbering."""
+"""What a trace and its sweeps are as Python objects: plain numbers, and a way to be shown.
+
+The mathematics does not know how it is printed. A result asks the *renderer* that the
+views layer registered (:mod:`ad_tutorial.tables` does, when it is imported; the package
+imports it) for its tables: ``str(result)`` for the terminal, HTML in Jupyter.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable, ClassVar
 
 if TYPE_CHECKING:
     from .trace import Trace
 
 
-class ShownAsTables:
+class Shown:
     """Prints as the tutorial's tables; displays as HTML tables in Jupyter."""
 
     __slots__ = ()
+    #: render(result, format) -> text, registered by the views layer.
+    renderer: ClassVar[Callable[[Any, str], str] | None] = None
 
     def __str__(self) -> str:
-        from .tables import render
-        return render(self, "text")
+        return repr(self) if Shown.renderer is None else Shown.renderer(self, "text")
 
-    def _repr_html_(self) -> str:
-        from .tables import render
-        return render(self, "html")
+    def _repr_html_(self) -> str | None:
+        return None if Shown.renderer is None else Shown.renderer(self, "html")
 
 
-class SweepResult(ShownAsTables):
+class SweepResult(Shown):
     """The numbers of one sweep, one per node of `trace`: ``computed`` in the order the
     trace computed its nodes, where the sweep runs; renumbered when a view asks."""
 

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .lessons import Lesson
+from .cells import Lesson
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
