@@ -78,8 +78,8 @@ def _run_trace(args: argparse.Namespace) -> int:
 def _run_check(args: argparse.Namespace) -> int:
     from .torch_bridge import compare
 
-    seed = parse_point(args.seed, "--seed") if args.seed else None
-    comparison = compare(_trace_from(args), seed=seed)
+    seed = parse_point(args.seed, "--seed") if args.seed else {}
+    comparison = compare(_trace_from(args).forward(**seed))
     print(comparison)
     return 0 if comparison.ok else 1
 

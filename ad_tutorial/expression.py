@@ -67,7 +67,7 @@ class Expression:
     steps: tuple[tuple[Primitive, tuple[Ref, ...]], ...]
     result: Ref
 
-    def __call__(self, **values: Any) -> Any:
+    def __call__(self, /, **values: Any) -> Any:
         """Evaluate on floats, traced values or torch tensors, given by variable name."""
         from .functions import apply
 

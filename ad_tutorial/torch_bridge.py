@@ -169,14 +169,20 @@ class Comparison:
         return f"<pre>{html.escape(str(self))}</pre>"
 
 
-def compare(f: Callable[..., Any] | str | Expression | Trace, *args: float,
-            seed: dict[str, float] | None = None, **kwargs: float) -> Comparison:
+def compare(f: Callable[..., Any] | str | Expression | Trace | Tangent, /, *args: float,
+            **inputs: float) -> Comparison:
     """Differentiate f by hand (both sweeps) and by torch (both modes), side by side.
 
-    ``seed`` is the direction ẋ of the directional derivative (default: the first input).
+    `f` is traced at the inputs given, as by :func:`~ad_tutorial.trace`; or it is a finished
+    trace; or a tangent, ``t.forward(x2=1.0)``, whose seed ẋ is then the direction of the
+    directional derivative (otherwise 1 on the first input).
     """
-    t = f if isinstance(f, Trace) else record(f, *args, **kwargs)
-    tangent, adjoint = t.forward(**(seed or {})), t.reverse()
+    if isinstance(f, Tangent):
+        t, tangent = f.trace, f
+    else:
+        t = f if isinstance(f, Trace) else record(f, *args, **inputs)
+        tangent = t.forward()
+    adjoint = t.reverse()
     y_rev, grad = torch_reverse(t)
     y_fwd, derivative = torch_forward(t, tangent.seed)
     y_scale, dot_scale, bar_scales = magnitudes(t, tangent, adjoint)

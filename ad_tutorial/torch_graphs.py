@@ -83,7 +83,7 @@ def _stable_names(dot: graphviz.Digraph) -> dict[str, str]:
     return names
 
 
-def run_on_torch(f: Union[Trace, Callable[..., Any]], **inputs: Any
+def run_on_torch(f: Union[Trace, Callable[..., Any]], /, **inputs: Any
                  ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
     """y = f(**leaves) on leaf tensors; a Trace runs its own function at its own inputs."""
     import torch
@@ -97,7 +97,7 @@ def run_on_torch(f: Union[Trace, Callable[..., Any]], **inputs: Any
     return y, leaves
 
 
-def torch_graph(f: Union[Trace, Callable[..., Any]], **inputs: Any) -> graphviz.Digraph:
+def torch_graph(f: Union[Trace, Callable[..., Any]], /, **inputs: Any) -> graphviz.Digraph:
     """torchviz's ``make_dot`` of f run on torch tensors, with stable node names.
 
     `f` is a Trace (drawn at its own inputs) or a function of named tensors, such as

@@ -326,7 +326,7 @@ class Trace(Shown):
             direction[name] = float(x)
         return direction
 
-    def forward(self, **seed: float) -> Tangent:
+    def forward(self, /, **seed: float) -> Tangent:
         """Forward mode: one tangent sweep in the direction ẋ (default 1 on the first input)."""
         return tangent_sweep(self, self.direction(seed))
 
@@ -334,7 +334,7 @@ class Trace(Shown):
         """Reverse mode: one adjoint sweep from ȳ = seed, giving the whole gradient."""
         return adjoint_sweep(self, seed)
 
-    def evaluate(self, **inputs: float) -> Trace:
+    def evaluate(self, /, **inputs: float) -> Trace:
         """The primal sweep: the same trace at new inputs (others keep their values).
 
         Replaying the recorded list is right for straight-line code only: a function
@@ -385,13 +385,14 @@ def _textbook_order(nodes: Nodes, n_inputs: int, result: int) -> list[int]:
     return [*range(n_inputs), *kept]
 
 
-def trace(f: Callable[..., Any] | str | Expression, *args: float, **kwargs: float) -> Trace:
+def trace(f: Callable[..., Any] | str | Expression, /, *args: float, **kwargs: float) -> Trace:
     """Record the evaluation trace of `f` at the given inputs.
 
     `f` is an expression string such as ``"ln(x1) + x1*x2 - sin(x2)"`` (inputs by
     keyword, numbered in the order given), or a Python function written with
     ad_tutorial's functions, such as ``lambda x1, x2: adt.ln(x1) + x1*x2 - adt.sin(x2)``
     (inputs by position or keyword, numbered in the order of its parameters).
+    Every name is free for an input: ``f`` and the rest are positional-only.
     """
     if isinstance(f, (str, Expression)):
         expression = parse(f) if isinstance(f, str) else f
