@@ -22,7 +22,7 @@ from ..forward import Tangent
 from ..reverse import Adjoint
 from ..tables import NOTATIONS, Row, json_number, titled_tables
 from ..trace import Trace
-from .graph_svg import ADJOINT, FORWARD, edge_id, graph_svgs, node_id
+from ..graph_svg import ADJOINT, FORWARD, edge_id, graph_svgs, node_id
 
 PHASES = ("primal", "tangent", "adjoint")
 NUM = ' class="num"'    # the column of numbers, hidden until its step

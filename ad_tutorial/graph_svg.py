@@ -17,7 +17,7 @@ import re
 from collections import Counter
 from threading import Lock
 
-from ..trace import Trace
+from .trace import Trace
 
 FORWARD, ADJOINT = "f", "a"
 
@@ -32,7 +32,7 @@ def edge_id(graph: str, tail: str, head: str, k: int) -> str:
 
 def graph_svgs(trace: Trace) -> dict[str, str]:
     """{'forward': svg, 'adjoint': svg} for `trace`, ready to put inside HTML."""
-    from ..graphs import adjoint_graph, forward_graph
+    from .graphs import adjoint_graph, forward_graph
 
     shape = (len(trace.inputs), tuple((p.name if p else "", a) for p, a in
                                       zip(trace.ops, trace.args)))
