@@ -8,15 +8,17 @@
 
 from .expression import Expression, ExpressionError, parse
 from .forward import Tangent
-from .functions import cos, e, exp, ln, log, pi, relu, sigmoid, sin, sqrt, tan, tanh
+from .functions import (cos, e, exp, ln, log, matmul, mean, pi, relu, reshape, sigmoid, sin, sqrt,
+                        stack, sum, tan, tanh, transpose)
 from .primitives import PRIMITIVES, Primitive
 from .reverse import Adjoint, Step
 from . import tables as _views  # noqa: F401  (from here on, results print as tables)
 from .torch_bridge import compare
-from .trace import Node, Trace, TraceError, Traced, trace
+from .trace import Node, Trace, TraceError, Traced, TracedArray, trace
 
 __all__ = [
     "Adjoint", "Expression", "ExpressionError", "Node", "PRIMITIVES", "Primitive", "Step",
-    "Tangent", "Trace", "TraceError", "Traced", "compare", "cos", "e", "exp", "ln", "log",
-    "parse", "pi", "relu", "sigmoid", "sin", "sqrt", "tan", "tanh", "trace",
+    "Tangent", "Trace", "TraceError", "Traced", "TracedArray", "compare", "cos", "e", "exp",
+    "ln", "log", "matmul", "mean", "parse", "pi", "relu", "reshape", "sigmoid", "sin", "sqrt",
+    "stack", "sum", "tan", "tanh", "trace", "transpose",
 ]

@@ -80,9 +80,15 @@ class Expression:
             results.append(apply(p, *map(get, refs)))
         return get(self.result)
 
-    def bind(self, values: dict[str, Any]) -> dict[str, float]:
-        """Check that `values` gives a number for each variable; keep the given order."""
-        from .trace import TraceError
+    @property
+    def needs_arrays(self) -> bool:
+        """Whether a step works on arrays only (sum, @, …): then every node is an array."""
+        return any(p.value is None for p, _ in self.steps)
+
+    def bind(self, values: dict[str, Any]) -> tuple[tuple[str, ...], list[Any]]:
+        """Check that `values` gives a value for each variable: the names in the order
+        given, and the values."""
+        from .tape import TraceError
 
         if not self.variables:
             raise TraceError(f"{self.text!r} has no variables to differentiate")
@@ -94,9 +100,7 @@ class Expression:
             if name not in values:
                 raise TraceError(f"no value for {name}; give every variable, "
                                  f"e.g. {' '.join(v + '=1' for v in self.variables)}")
-            if not isinstance(values[name], numbers.Real):
-                raise TraceError(f"{name} must be a number, not {values[name]!r}")
-        return {name: float(v) for name, v in values.items()}
+        return tuple(values), list(values.values())
 
     def __str__(self) -> str:
         return self.text
@@ -275,7 +279,7 @@ def unparse(trace: Trace) -> str:
             texts.append((f"{p.name}({', '.join(t for t, _ in parts)})", _ATOM))
         if len(texts[-1][0]) > MAX_UNPARSED:
             return f"f({', '.join(trace.inputs)}), a trace of {n} nodes"
-    return texts[trace.output][0]
+    return ", ".join(texts[k][0] for k in trace.outputs)
 
 
 def _number_text(x: float) -> str:

@@ -5,14 +5,19 @@ v̇_i = dv_i/dt along x(t) = x + tẋ. Each primitive's tangent follows from its
 arguments' by the chain rule, v̇_i = Σ_j ∂v_i/∂v_j · v̇_j, so one sweep, in trace
 order, gives the directional derivative ẏ = ∇f · ẋ: one column of the Jacobian
 per sweep, hence n sweeps for the whole gradient of f: Rⁿ → R.
+
+On arrays the sum is a Jacobian–vector product: an elementwise primitive multiplies
+each argument's tangent by its partials, broadcast as the values were; the others
+(sum, @, indexing …) apply their own JVP rule. Every tangent then carries one leading
+axis of directions, so that one sweep can carry many (vector mode, see jacobian.py).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from .primitives import MASKED_ZERO
-from .results import SweepResult
+from .broadcasting import along, lift, np
+from .results import SweepResult, plain
 
 if TYPE_CHECKING:
     from .trace import Trace
@@ -24,35 +29,72 @@ class Tangent(SweepResult):
     __slots__ = ()
 
     @property
-    def tangents(self) -> list[float]:
+    def tangents(self) -> list[Any]:
         """v̇_i for every node, numbered as the trace's tables number them."""
         return self.numbered()
 
     @property
-    def derivative(self) -> float:
-        """ẏ, the derivative of f in the direction of the seed."""
-        return self.computed[self.trace.result]
+    def derivative(self) -> Any:
+        """ẏ, the derivative of f in the direction of the seed: y's shape (a float for a
+        float y; a tuple for several outputs)."""
+        ys = tuple(plain(self.computed[r]) for r in self.trace.results)
+        return ys if self.trace.several else ys[0]
 
     def __repr__(self) -> str:
         return f"<Tangent of {self.trace.expression} along {self.seed}: ẏ = {self.derivative!r}>"
 
 
-def tangent_sweep(trace: Trace, direction: dict[str, float]) -> Tangent:
-    """One forward sweep: v̇_i = Σ_j ∂v_i/∂v_j · v̇_j for i = 1 … k, from v̇ of the inputs = ẋ."""
+def tangent_sweep(trace: Trace, direction: dict[str, Any]) -> Tangent:
+    """One forward sweep in the direction ẋ (one value per input, of its shape)."""
+    if not trace.arrays:
+        return Tangent(trace, direction, tangents(trace, list(direction.values())))
+    batch = array_tangents(trace, [d[None] for d in direction.values()])
+    return Tangent(trace, direction, [t[0] for t in batch])
+
+
+def tangents(trace: Trace, seeds: list[Any]) -> list[Any]:
+    """The tangent sweep over a trace of floats: v̇_i = Σ_j ∂v_i/∂v_j · v̇_j for i = 1 … k,
+    from v̇ of the inputs = the seeds (floats; or vectors, one element per direction)."""
     nodes = trace.computed
     ops, args, values, partials = nodes.ops, nodes.args, nodes.values, nodes.partials
     n = len(ops)
-    # Constants have no tangent at all: a masked zero, so even 0·inf adds nothing.
-    tangents = [*direction.values(), *[0.0] * (n - len(direction)),
-                *[MASKED_ZERO] * (len(values) - n)]
-    for i in range(len(direction), n):
+    # Constants have no tangent at all (None): their terms are left out, not added as 0,
+    # which would turn a −0 into +0, as torch does not.
+    dots = [*seeds, *[0.0] * (n - len(seeds)), *[None] * (len(values) - n)]
+    for i in range(len(seeds), n):
         a, d = args[i], partials[i]
         if ops[i].tangent is not None:          # torch's own formula (see the primitive)
-            tangents[i] = ops[i].tangent(*[tangents[j] for j in a], *[values[j] for j in a],
-                                         values[i])
-        elif len(a) == 1:                       # a primitive has one or two arguments
-            tangents[i] = tangents[a[0]] * d[0]
+            dots[i] = ops[i].tangent(*[dots[j] for j in a], *[values[j] for j in a],
+                                     values[i])
+        elif len(a) == 1 or a[1] >= n:          # one argument, or a constant second
+            dots[i] = dots[a[0]] * d[0]
+        elif a[0] >= n:                         # a constant first
+            dots[i] = dots[a[1]] * d[1]
         else:
-            tangents[i] = tangents[a[0]] * d[0] + tangents[a[1]] * d[1]
-    del tangents[n:]
-    return Tangent(trace, direction, tangents)
+            dots[i] = dots[a[0]] * d[0] + dots[a[1]] * d[1]
+    del dots[n:]
+    return dots
+
+
+def array_tangents(trace: Trace, seeds: list[Any]) -> list[Any]:
+    """The tangent sweep over a trace of arrays, each tangent of shape (k, *node's shape):
+    from the seeds of the inputs, each node's JVP in trace order."""
+    nodes = trace.computed
+    ops, args, values = nodes.ops, nodes.args, nodes.values
+    n = len(ops)
+    dots: list[Any] = [*seeds, *[None] * (n - len(seeds))]
+    with np.errstate(all="ignore"):
+        for i in range(len(seeds), n):
+            op, out = ops[i], values[i]
+            ts = [dots[j] if j < n else None for j in args[i]]   # a constant has none
+            if not op.elementwise:
+                t = op.jvp(ts, [values[j] for j in args[i]], out, *nodes.parameters[i])
+            elif op.tangent is not None:        # torch's own formula (see the primitive)
+                t = op.tangent(*[None if t is None else lift(t, out.ndim) for t in ts],
+                               *[values[j] for j in args[i]], out)
+            else:
+                terms = [lift(t, out.ndim) * d for t, d in zip(ts, nodes.partials[i])
+                         if t is not None]
+                t = terms[0] if len(terms) == 1 else terms[0] + terms[1]
+            dots[i] = along(t, out.shape)
+    return dots

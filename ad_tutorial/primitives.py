@@ -19,8 +19,12 @@ from __future__ import annotations
 
 import math
 import operator
+import sys
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
+
+from .broadcasting import (Over, Where, along, as_matrices, batch_as_matrices,
+                           batch_from_matrices, lift, mT, np)
 
 inf, nan = math.inf, math.nan
 
@@ -34,13 +38,36 @@ class _MaskedZero(float):
     reflected method first, so ``g * MASKED_ZERO`` is 0.0 for every ``g``.
     """
 
-    def __mul__(self, other: float) -> float:
-        return 0.0
+    __array_ufunc__ = None                   # a tangent matrix (vector mode) asks us too
+
+    def __mul__(self, other: Any) -> Any:
+        return np.zeros_like(other) if hasattr(other, "shape") else 0.0
 
     __rmul__ = __mul__
 
 
 MASKED_ZERO = _MaskedZero(0.0)
+
+
+class _Reciprocal(float):
+    """The partial 1/x where 1/x overflows to ±inf (x is subnormal): multiplying by it
+    divides by x, as torch computes g/x, so the product stays finite where g/x is."""
+
+    __array_ufunc__ = None
+
+    def __rmul__(self, g: Any) -> Any:
+        return g / self.x
+
+    __mul__ = __rmul__
+
+
+def _reciprocal(x: float) -> float:
+    """1/x as a local partial (see :class:`_Reciprocal` for a subnormal x)."""
+    r = _div(1.0, x)
+    if abs(r) == inf and x != 0:
+        r = _Reciprocal(r)
+        r.x = x
+    return r
 
 
 # --- values on floats, with torch's answers where math raises ---------------------
@@ -112,8 +139,8 @@ def _sigmoid(x: float) -> float:
 
 
 def _relu(x: float) -> float:
-    """max(x, 0), but relu(nan) = nan as in torch."""
-    return 0.0 if x <= 0 else x
+    """0 below 0, else x itself: relu(−0) = −0 and relu(nan) = nan, as in torch."""
+    return 0.0 if x < 0 else x
 
 
 def _sign(x: float) -> float:
@@ -130,6 +157,54 @@ def _pow_partials(x: float, y: float, out: float) -> tuple[float, float]:
     return dx, dy
 
 
+def _pow_by_number(x: float, c: float) -> float:
+    """x**c for a number c, as torch computes it: with shortcuts for the common exponents
+    (x·x for 2, √x for 0.5, 1/√x for −0.5 …), which differ from pow at −0 and ±inf
+    (√−0 = −0, where pow(−0, 0.5) = +0) and in the last bit."""
+    if c == 0:
+        return 1.0
+    if c == 1:
+        return x
+    if c == 2:
+        return x * x
+    if c == 3:
+        return x * x * x
+    if c == 0.5:
+        return _sqrt(x)
+    if c == -0.5:
+        return _div(1.0, _sqrt(x))
+    if c == -1:
+        return _div(1.0, x)
+    if c == -2:
+        return _div(1.0, x * x)
+    return _pow(x, c)
+
+
+def _array_pow(x: Any, y: Any) -> Any:
+    """x**y elementwise as C's pow (numpy takes its √ shortcut when y is one number 0.5,
+    even a 0-d array, where torch, with a traced exponent, does not)."""
+    shape = np.broadcast_shapes(np.shape(x), np.shape(y))
+    flat = [np.broadcast_to(v, shape).reshape(-1) for v in (x, y)]
+    return np.power(*flat).reshape(shape)
+
+
+def _array_pow_by_number(x: Any, c: float) -> Any:
+    """The same shortcuts on arrays (numpy's own, for some exponents, differ from torch's)."""
+    shortcut = {0: lambda: np.ones_like(x), 1: lambda: x, 2: lambda: x * x,
+                3: lambda: x * x * x, 0.5: lambda: np.sqrt(x), -0.5: lambda: 1.0 / np.sqrt(x),
+                -1: lambda: 1.0 / x, -2: lambda: 1.0 / (x * x)}.get(c)
+    return shortcut() if shortcut else np.power(x, c)
+
+
+def _pow_by_number_partials(x: Any, c: float, out: Any) -> tuple[Any, float]:
+    """∂/∂x = c·x^(c−1) with the same shortcuts, selected as 0 when c = 0; the number
+    itself takes no derivative."""
+    if c == 0:
+        return MASKED_ZERO, 0.0
+    return c * (_pow_by_number(x, c - 1) if type(x) is float
+                else _array_pow_by_number(x, c - 1)), 0.0
+
+
 def _tanh_partials(x: float, out: float) -> tuple[float]:
     """1 − tanh², written (1 − y)(1 + y): where tanh saturates, 1 − y·y cancels to a few
     digits (y·y is rounded first), while 1 − y is exact. torch's vectorised CPU kernels
@@ -138,24 +213,106 @@ def _tanh_partials(x: float, out: float) -> tuple[float]:
     return ((1.0 - out) * (1.0 + out),)
 
 
-def _div_tangent(dx: float, dy: float, x: float, y: float, out: float) -> float:
-    """torch's forward formula (ẋ − ẏ·v)/y, which differs from ẋ/y − ẏ·x/y² at y = 0."""
-    return _div(dx - dy * out, y)
+def _div_tangent(dx: Any, dy: Any, x: Any, y: Any, out: Any) -> Any:
+    """torch's forward formula (ẋ − ẏ·v)/y, which differs from ẋ/y − ẏ·x/y² at y = 0.
+    On arrays a constant's tangent is None: it has none."""
+    if dx is None:
+        return _div(-(dy * out), y)
+    return _div(dx if dy is None else dx - dy * out, y)
+
+
+# --- the rules of the primitives that move or combine elements ---------------------------
+# A tangent or adjoint carries a leading axis of directions (see broadcasting.py): where a
+# rule names an axis of the value, the same axis of a tangent is one further on.
+
+def _axes(axis: int | None, ndim: int) -> tuple[int, ...]:
+    """The axes of the value that sum or mean reduces, as axes of a batch of tangents."""
+    return tuple(range(1, ndim + 1)) if axis is None else (axis % ndim + 1,)
+
+
+def _sum_vjp(g: Any, k: int, xs: list[Any], out: Any, axis: int | None) -> Any:
+    """Every element of x received the adjoint of its sum: broadcast it back."""
+    shape = xs[0].shape
+    if axis is None:
+        g = g.reshape(g.shape[:1] + (1,) * len(shape))
+    else:
+        g = np.expand_dims(g, axis % len(shape) + 1)
+    return np.broadcast_to(g, g.shape[:1] + shape)
+
+
+def _mean_vjp(g: Any, k: int, xs: list[Any], out: Any, axis: int | None) -> Any:
+    return _sum_vjp(g, k, xs, out, axis) / _count(xs[0], axis)
+
+
+def _count(x: Any, axis: int | None) -> int:
+    return x.size if axis is None else x.shape[axis]
+
+
+def _matmul_jvp(ts: list[Any], xs: list[Any], out: Any) -> Any:
+    """(A @ B)˙ = Ȧ @ B + A @ Ḃ, every product matrix × matrix (see as_matrices)."""
+    (a, b), (da, db) = xs, ts
+    av, bv = a.ndim == 1, b.ndim == 1
+    a2, b2 = as_matrices(a, b)
+    terms = [] if da is None else [batch_as_matrices(da, av, False) @ b2]
+    terms += [] if db is None else [a2 @ batch_as_matrices(db, False, bv)]
+    return batch_from_matrices(terms[0] if len(terms) == 1 else terms[0] + terms[1], av, bv)
+
+
+def _matmul_vjp(g: Any, k: int, xs: list[Any], out: Any) -> Any:
+    """Ā = Ḡ @ Bᵀ and B̄ = Aᵀ @ Ḡ: each factor's adjoint is the output's adjoint times the
+    other factor, transposed to fit. Where the other factor is a vector, that product is
+    an outer product, multiplied out without a sum (as torch does: a sum would start
+    from +0 and lose a −0)."""
+    a, b = xs
+    av, bv = a.ndim == 1, b.ndim == 1
+    a2, b2 = as_matrices(a, b)
+    g2 = batch_as_matrices(g, av, bv)
+    if k == 0:
+        return batch_from_matrices(g2 * mT(b2) if bv else g2 @ mT(b2), av, False)
+    return batch_from_matrices(mT(a2) * g2 if av else mT(a2) @ g2, False, bv)
+
+
+def _transposed(t: Any) -> Any:
+    """A batch of tangents with each one's axes reversed, as the value's."""
+    return t.transpose(0, *range(t.ndim - 1, 0, -1))
+
+
+def _index_vjp(g: Any, k: int, xs: list[Any], out: Any, key: Any) -> Any:
+    """The adjoint of x[key] scatters back into zeros shaped like x: the elements taken
+    receive it, the others nothing. (Whole numbers and slices take each element at most
+    once; where x is indexed twice, x[0] and x[1:3], the sweep *adds* the two.)"""
+    scattered = np.zeros(g.shape[:1] + xs[0].shape)
+    scattered[(slice(None), *key)] = g
+    return scattered
+
+
+def _stack_jvp(ts: list[Any], xs: list[Any], out: Any) -> Any:
+    k = next(t for t in ts if t is not None).shape[0]
+    return np.stack([np.zeros((k, *x.shape)) if t is None else along(t, x.shape)
+                     for t, x in zip(ts, xs)], axis=1)
 
 
 @dataclass(frozen=True, eq=False)
 class Primitive:
     """One elementary operation and all that is known about it.
 
-    ``text`` and ``latex`` are templates over the arguments ``{0}``, ``{1}``;
-    ``partial_text`` and ``partial_latex`` write ∂v/∂argument the same way, with
-    ``{y}`` standing for the primitive's own value.
+    ``text`` and ``latex`` are templates over the arguments ``{0}``, ``{1}`` and the
+    node's parameters by name (``{axis}``, ``{shape}``, ``{key}``); ``partial_text`` and
+    ``partial_latex`` write ∂v/∂argument the same way, with ``{y}`` standing for the
+    primitive's own value.
+
+    On arrays, an *elementwise* primitive gives its local partials as arrays
+    (``array_partials``), which the sweeps multiply and broadcast (forward) or multiply
+    and sum back (backward). The others give ``jvp`` (the tangent from the arguments'
+    tangents) and ``vjp`` (the adjoint passed back to argument k), written for the tables
+    in ``jvp_text`` and ``vjp_text`` over ``{t0}`` (a tangent), ``{g}`` (the adjoint)
+    and the same names.
     """
 
     name: str
-    arity: int
-    value: Callable[..., float]
-    partials: Callable[..., tuple[float, ...]]
+    arity: int                  # number of arguments; 0 for any number (stack)
+    value: Callable[..., float] | None              # on floats; None: only on arrays
+    partials: Callable[..., tuple[float, ...]] | None
     text: str
     latex: str
     partial_text: tuple[str, ...]
@@ -163,7 +320,22 @@ class Primitive:
     torch: Callable[..., object]
     symbol: str = ""          # infix operator in expressions ("+"); empty: written as a call
     precedence: int = 100     # of that operator, for parentheses when writing expressions
-    tangent: Callable[..., float] | None = None  # torch's own forward formula where it differs
+    tangent: Callable[..., Any] | None = None  # torch's own forward formula where it differs
+    # The value and partials when the last argument is a number (a constant): torch's own
+    # kernels then take shortcuts (x**2 is x·x, x**0.5 is √x), on floats and arrays.
+    by_number: tuple[Callable[..., Any], Callable[..., Any], Callable[..., Any]] | None = None
+    array: Callable[..., Any] | None = None     # the value on numpy arrays (and parameters)
+    array_partials: Callable[..., tuple[Any, ...]] | None = None   # elementwise ones
+    jvp: Callable[..., Any] | None = None       # (tangents, values, out, *parameters)
+    vjp: Callable[..., Any] | None = None       # (adjoint, k, values, out, *parameters)
+    jvp_text: tuple[str, str] = ("", "")        # text, LaTeX
+    vjp_text: tuple[tuple[str, str], ...] = ()  # per argument: text, LaTeX
+    parameters: tuple[str, ...] = ()            # the node's static parameters, by name
+
+    @property
+    def elementwise(self) -> bool:
+        """Whether the primitive acts element by element (with broadcasting)."""
+        return self.array_partials is not None
 
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
@@ -179,53 +351,127 @@ def _torch(name: str) -> Callable[..., object]:
 
 
 def _infix(name: str, symbol: str, precedence: int, value, partials, text, latex,
-           partial_text, partial_latex, torch, tangent=None) -> Primitive:
+           partial_text, partial_latex, torch, array, array_partials,
+           tangent=None, by_number=None) -> Primitive:
     return Primitive(name, 2, value, partials, text, latex, partial_text, partial_latex,
-                     torch, symbol, precedence, tangent)
+                     torch, symbol, precedence, tangent, by_number, array, array_partials)
 
 
 def _unary(name: str, value, partials, text, latex, partial_text, partial_latex,
-           torch=None) -> Primitive:
+           array, array_partials, torch=None) -> Primitive:
     return Primitive(name, 1, value, partials, text, latex, (partial_text,),
-                     (partial_latex,), torch or _torch(name))
+                     (partial_latex,), torch or _torch(name), array=array,
+                     array_partials=array_partials)
+
+
+def _moving(name: str, arity: int, text: str, latex: str, torch, array, jvp, vjp,
+            jvp_text: tuple[str, str], vjp_text: tuple[tuple[str, str], ...],
+            parameters: tuple[str, ...] = (), symbol: str = "",
+            precedence: int = 100) -> Primitive:
+    """A primitive that moves or combines elements: arrays only, with its own JVP and VJP."""
+    return Primitive(name, arity, None, None, text, latex, (), (), torch, symbol, precedence,
+                     array=array, jvp=jvp, vjp=vjp, jvp_text=jvp_text, vjp_text=vjp_text,
+                     parameters=parameters)
+
+
+def _array_sign(x: Any) -> Any:
+    """sign on arrays, 0 at nan as torch's sgn."""
+    return np.where(np.isnan(x), 0.0, np.sign(x))
 
 
 PRIMITIVES: dict[str, Primitive] = {p.name: p for p in [
     _infix("add", "+", 10, operator.add, lambda x, y, out: (1.0, 1.0),
-           "{0} + {1}", "{0} + {1}", ("1", "1"), ("1", "1"), operator.add),
+           "{0} + {1}", "{0} + {1}", ("1", "1"), ("1", "1"), operator.add,
+           operator.add, lambda x, y, out: (1.0, 1.0)),
     _infix("sub", "-", 10, operator.sub, lambda x, y, out: (1.0, -1.0),
-           "{0} − {1}", "{0} - {1}", ("1", "−1"), ("1", "-1"), operator.sub),
+           "{0} − {1}", "{0} - {1}", ("1", "−1"), ("1", "-1"), operator.sub,
+           operator.sub, lambda x, y, out: (1.0, -1.0)),
     _infix("mul", "*", 20, operator.mul, lambda x, y, out: (y, x),
-           "{0} × {1}", r"{0} \times {1}", ("{1}", "{0}"), ("{1}", "{0}"), operator.mul),
-    _infix("div", "/", 20, _div, lambda x, y, out: (_div(1.0, y), -_div(_div(x, y), y)),
+           "{0} × {1}", r"{0} \times {1}", ("{1}", "{0}"), ("{1}", "{0}"), operator.mul,
+           operator.mul, lambda x, y, out: (y, x)),
+    # torch divides by y where the partial is 1/y: g/y, and −g·((x/y)/y).
+    _infix("div", "/", 20, _div, lambda x, y, out: (_reciprocal(y), -_div(_div(x, y), y)),
            "{0}/{1}", r"{0} / {1}", ("1/{1}", "−{0}/{1}²"),
            (r"\frac{{1}}{{{1}}}", r"-\frac{{{0}}}{{{1}^2}}"), operator.truediv,
-           tangent=_div_tangent),
+           operator.truediv, lambda x, y, out: (Over(y), -(out / y)), tangent=_div_tangent),
     _infix("pow", "**", 40, _pow, _pow_partials,
            "{0}^{1}", "{0}^{{{1}}}", ("{1} × {0}^({1} − 1)", "{y} × ln {0}"),
-           (r"{1} {0}^{{{1} - 1}}", r"{y} \ln {0}"), operator.pow),
+           (r"{1} {0}^{{{1} - 1}}", r"{y} \ln {0}"), operator.pow,
+           _array_pow,
+           lambda x, y, out: (Where(y == 0, y * _array_pow(x, y - 1)),
+                              np.where((x == 0) & (y >= 0), 0.0, out * np.log(x))),
+           by_number=(_pow_by_number, _array_pow_by_number, _pow_by_number_partials)),
     _unary("neg", operator.neg, lambda x, out: (-1.0,), "−{0}", "-{0}", "−1", "-1",
-           operator.neg),
+           operator.neg, lambda x, out: (-1.0,), operator.neg),
     _unary("exp", _exp, lambda x, out: (out,), "exp {0}", r"\exp {0}",
-           "exp {0}", r"\exp {0}"),
-    _unary("ln", _ln, lambda x, out: (_div(1.0, x),), "ln {0}", r"\ln {0}",
-           "1/{0}", r"\frac{{1}}{{{0}}}", _torch("log")),
+           "exp {0}", r"\exp {0}", lambda x: np.exp(x), lambda x, out: (out,)),
+    _unary("ln", _ln, lambda x, out: (_reciprocal(x),), "ln {0}", r"\ln {0}",
+           "1/{0}", r"\frac{{1}}{{{0}}}", lambda x: np.log(x), lambda x, out: (Over(x),),
+           _torch("log")),
     _unary("sin", _sin, lambda x, out: (_cos(x),), "sin {0}", r"\sin {0}",
-           "cos {0}", r"\cos {0}"),
+           "cos {0}", r"\cos {0}", lambda x: np.sin(x), lambda x, out: (np.cos(x),)),
     _unary("cos", _cos, lambda x, out: (-_sin(x),), "cos {0}", r"\cos {0}",
-           "−sin {0}", r"-\sin {0}"),
+           "−sin {0}", r"-\sin {0}", lambda x: np.cos(x), lambda x, out: (-np.sin(x),)),
     _unary("tan", _tan, lambda x, out: (1.0 + out * out,), "tan {0}", r"\tan {0}",
-           "1 + {y}²", "1 + {y}^2"),
+           "1 + {y}²", "1 + {y}^2", lambda x: np.tan(x), lambda x, out: (1.0 + out * out,)),
     _unary("tanh", math.tanh, _tanh_partials, "tanh {0}", r"\tanh {0}",
-           "1 − {y}²", "1 - {y}^2"),
-    _unary("sqrt", _sqrt, lambda x, out: (_div(1.0, 2.0 * out),), "√{0}", r"\sqrt{{{0}}}",
-           "1/(2{y})", r"\frac{{1}}{{2 {y}}}"),
+           "1 − {y}²", "1 - {y}^2", lambda x: np.tanh(x), _tanh_partials),
+    _unary("sqrt", _sqrt, lambda x, out: (_reciprocal(2.0 * out),), "√{0}", r"\sqrt{{{0}}}",
+           "1/(2{y})", r"\frac{{1}}{{2 {y}}}", lambda x: np.sqrt(x),
+           lambda x, out: (Over(2.0 * out),)),
     _unary("abs", abs, lambda x, out: (_sign(x),), "|{0}|", r"\left|{0}\right|",
-           "sign {0}", r"\operatorname{{sign}} {0}", operator.abs),
+           "sign {0}", r"\operatorname{{sign}} {0}", lambda x: np.abs(x),
+           lambda x, out: (_array_sign(x),), operator.abs),
     _unary("sigmoid", _sigmoid, lambda x, out: ((1.0 - out) * out,), "σ({0})",
-           r"\sigma({0})", "{y}(1 − {y})", "{y}(1 - {y})"),
+           r"\sigma({0})", "{y}(1 − {y})", "{y}(1 - {y})",
+           lambda x: 1.0 / (1.0 + np.exp(-x)), lambda x, out: ((1.0 - out) * out,)),
     _unary("relu", _relu, lambda x, out: (MASKED_ZERO if out <= 0 else 1.0,), "relu {0}",
-           r"\operatorname{{relu}} {0}", "[{0} > 0]", "[{0} > 0]"),
+           r"\operatorname{{relu}} {0}", "[{0} > 0]", "[{0} > 0]",
+           lambda x: np.where(x < 0, 0.0, x), lambda x, out: (Where(out <= 0),)),
+    # --- on arrays only: primitives that move or combine elements ---
+    _moving("sum", 1, "sum {0}", r"\textstyle\sum {0}",
+            lambda x, axis: x.sum() if axis is None else x.sum(axis),
+            lambda x, axis: np.sum(x, axis),
+            lambda ts, xs, out, axis: ts[0].sum(axis=_axes(axis, xs[0].ndim)),
+            _sum_vjp, ("sum {t0}", r"\textstyle\sum {t0}"),
+            (("{g} broadcast to {shape0}", r"{g} \text{{ broadcast to }} {shape0}"),),
+            parameters=("axis",)),
+    _moving("mean", 1, "mean {0}", r"\operatorname{{mean}} {0}",
+            lambda x, axis: x.mean() if axis is None else x.mean(axis),
+            lambda x, axis: np.mean(x, axis),
+            lambda ts, xs, out, axis: ts[0].mean(axis=_axes(axis, xs[0].ndim)),
+            _mean_vjp, ("mean {t0}", r"\operatorname{{mean}} {t0}"),
+            (("{g}/{count} broadcast to {shape0}",
+              r"\frac{{{g}}}{{{count}}} \text{{ broadcast to }} {shape0}"),),
+            parameters=("axis",)),
+    _moving("matmul", 2, "{0} @ {1}", r"{0} {1}", operator.matmul,
+            lambda a, b: np.matmul(a, b), _matmul_jvp, _matmul_vjp,
+            ("{t0} @ {1} + {0} @ {t1}", r"{t0} {1} + {0} {t1}"),
+            (("{g} @ {1}ᵀ", r"{g} {1}^\top"), ("{0}ᵀ @ {g}", r"{0}^\top {g}")),
+            symbol="@", precedence=20),
+    _moving("transpose", 1, "{0}ᵀ", r"{0}^\top",
+            lambda x: x.permute(tuple(range(x.ndim - 1, -1, -1))), lambda x: np.transpose(x),
+            lambda ts, xs, out: _transposed(ts[0]),
+            lambda g, k, xs, out: _transposed(g), ("{t0}ᵀ", r"{t0}^\top"),
+            (("{g}ᵀ", r"{g}^\top"),)),
+    _moving("reshape", 1, "reshape({0}, {shape})", r"\operatorname{{reshape}}({0}, {shape})",
+            lambda x, shape: x.reshape(shape), lambda x, shape: np.reshape(x, shape),
+            lambda ts, xs, out, shape: ts[0].reshape(ts[0].shape[:1] + out.shape),
+            lambda g, k, xs, out, shape: g.reshape(g.shape[:1] + xs[0].shape),
+            ("reshape({t0}, {shape})", r"\operatorname{{reshape}}({t0}, {shape})"),
+            (("{g} reshaped to {shape0}", r"{g} \text{{ reshaped to }} {shape0}"),),
+            parameters=("shape",)),
+    _moving("index", 1, "{0}[{key}]", r"{0}[{key}]",
+            lambda x, key: x[key], lambda x, key: x[key],
+            lambda ts, xs, out, key: ts[0][(slice(None), *key)], _index_vjp,
+            ("{t0}[{key}]", r"{t0}[{key}]"),
+            (("{g} scattered into zeros of {shape0} at [{key}]",
+              r"{g} \text{{ scattered into zeros of }} {shape0} \text{{ at }} [{key}]"),),
+            parameters=("key",)),
+    _moving("stack", 0, "stack({args})", r"\operatorname{{stack}}({args})",
+            lambda *xs: _torch("stack")(xs), lambda *xs: np.stack(xs), _stack_jvp,
+            lambda g, k, xs, out: g[:, k], ("stack({ts})", r"\operatorname{{stack}}({ts})"),
+            (("{g}[{k}]", r"{g}[{k}]"),)),
 ]}
 
 #: Other spellings accepted in expressions and as functions: ``log`` is ``ln``.
@@ -234,8 +480,10 @@ ALIASES: dict[str, str] = {"log": "ln"}
 #: Named constants an expression may use.
 CONSTANTS: dict[str, float] = {"pi": math.pi, "e": math.e}
 
-#: Primitives written as function calls in expressions: ``sin(x)``, ``log(x)``.
+#: Primitives written as function calls in expressions: ``sin(x)``, ``sum(x, 0)``, ``log(x)``.
+#: (The others are written with operators: + − × / ** unary −, ``@`` and ``x[1:3]``.)
 FUNCTIONS: dict[str, Primitive] = {
-    **{p.name: p for p in PRIMITIVES.values() if p.arity == 1 and p.name != "neg"},
+    **{p.name: p for p in PRIMITIVES.values() if not p.symbol and p.name not in ("neg", "index")},
+    "matmul": PRIMITIVES["matmul"],
     **{alias: PRIMITIVES[name] for alias, name in ALIASES.items()},
 }

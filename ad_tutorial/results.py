@@ -9,8 +9,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, ClassVar
 
+from .broadcasting import np
+
 if TYPE_CHECKING:
     from .trace import Trace
+
+
+def plain(v: Any) -> Any:
+    """A value as users see it: a float for a float or a 0-d array, else the array."""
+    return float(v) if type(v) is not float and np.ndim(v) == 0 else v
 
 
 class Shown:

@@ -4,15 +4,22 @@ Every value gets an adjoint v̄_i = ∂y/∂v_i. Starting from ȳ = 1 and walkin
 trace backwards, each node passes v̄_i · ∂v_i/∂v_j to each of its arguments v_j,
 which add up what they receive. One sweep gives the whole gradient of f: Rⁿ → R
 (one row of the Jacobian per sweep, hence m sweeps for f: Rⁿ → Rᵐ).
+
+On arrays what a node passes back is a vector–Jacobian product: an elementwise
+primitive multiplies its adjoint by the partials and sums it back over the axes that
+broadcasting added (the adjoint of a broadcast is a sum); the others (sum, @,
+indexing …) apply their own VJP rule (the adjoint of a sum is a broadcast).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator, NamedTuple
+from typing import TYPE_CHECKING, Any, Iterator, NamedTuple
 
-from .results import SweepResult
+from .broadcasting import np, unbroadcast
+from .results import SweepResult, plain
 
 if TYPE_CHECKING:
+    from .tape import Nodes
     from .trace import Trace
 
 
@@ -21,9 +28,9 @@ class Step(NamedTuple):
 
     node: int            # j, whose adjoint grows
     source: int          # i, whose adjoint is passed back (-1 for the seed ȳ)
-    partial: float       # ∂v_i/∂v_j
-    contribution: float  # v̄_i · ∂v_i/∂v_j
-    adjoint: float       # v̄_j after adding it
+    partial: Any         # ∂v_i/∂v_j (on arrays: elementwise, or None for a VJP rule)
+    contribution: Any    # v̄_i · ∂v_i/∂v_j
+    adjoint: Any         # v̄_j after adding it
     first: bool          # the first contribution to v̄_j (written "=", not "+=")
 
 
@@ -33,14 +40,14 @@ class Adjoint(SweepResult):
     __slots__ = ()
 
     @property
-    def adjoints(self) -> list[float]:
+    def adjoints(self) -> list[Any]:
         """v̄_i for every node, numbered as the trace's tables number them."""
         return self.numbered()
 
     @property
-    def gradient(self) -> dict[str, float]:
-        """∂y/∂x for each input x: the adjoints of v_{1−n} … v_0."""
-        return dict(zip(self.trace.inputs, self.computed))
+    def gradient(self) -> dict[str, Any]:
+        """∂y/∂x for each input x: the adjoints of v_{1−n} … v_0 (each of x's shape)."""
+        return {x: plain(g) for x, g in zip(self.trace.inputs, self.computed)}
 
     def steps(self) -> Iterator[Step]:
         """The sweep written down contribution by contribution, in the textbook's order.
@@ -49,16 +56,20 @@ class Adjoint(SweepResult):
         to the first. The sweep itself runs backwards through the order computed, a
         lean loop; where a value has three or more consumers, the two orders may add
         its contributions differently, and so differ in the last bit of the sum.
+        On arrays a step's partial is the local partial of an elementwise primitive
+        (None for the others), and its contribution is what the VJP passed back.
         """
         t, n = self.trace, len(self.trace)
-        running: list[float | None] = [None] * n
-        running[t.output] = self.seed
-        yield Step(t.output, -1, 1.0, self.seed, self.seed, True)
+        running: list[Any] = [None] * n
+        for r, seed in zip(t.outputs, self.seed if t.several else (self.seed,)):
+            running[r] = seed if running[r] is None else running[r] + seed
+            yield Step(r, -1, 1.0, seed, running[r], True)
         adjoints = self.adjoints
         for i in range(n - 1, len(t.inputs) - 1, -1):
-            for j, d in zip(t.args[i], t.partials(i)):
+            for k, (j, d) in enumerate(zip(t.args[i], t.partials(i) or [None] * len(t.args[i]))):
                 if j < n:
-                    c = adjoints[i] * d
+                    c = (adjoints[i] * d if not t.arrays else
+                         contribution(t.numbered, i, k, adjoints[i][None])[0])
                     first = running[j] is None
                     running[j] = c if first else running[j] + c
                     yield Step(j, i, d, c, running[j], first)
@@ -72,24 +83,69 @@ class Adjoint(SweepResult):
 _UNREACHED = float("0")
 
 
-def adjoint_sweep(trace: Trace, seed: float = 1.0) -> Adjoint:
-    """One reverse sweep: v̄_j += v̄_i · ∂v_i/∂v_j for i = k … 1, from ȳ = seed.
+def adjoint_sweep(trace: Trace, seeds: tuple[Any, ...]) -> Adjoint:
+    """One reverse sweep from ȳ = the seeds (one per output, of its shape)."""
+    seed = seeds if trace.several else seeds[0]       # as y is: one, or a tuple
+    if not trace.arrays:
+        return Adjoint(trace, seed, adjoints(trace, seeds))
+    values = trace.computed.values
+    batch = array_adjoints(trace, [s[None] for s in seeds])
+    return Adjoint(trace, seed, [np.zeros_like(v) if g is None else g[0]
+                                 for g, v in zip(batch, values)])
+
+
+def adjoints(trace: Trace, seeds: tuple[Any, ...]) -> list[Any]:
+    """The adjoint sweep over a trace of floats: v̄_j += v̄_i · ∂v_i/∂v_j for i = k … 1,
+    from ȳ = the seeds (floats; or vectors, one element per cotangent).
 
     A node y does not depend on (f computed it, then ignored it) receives nothing and
-    passes nothing on: 0 · ∂v_i/∂v_j would be nan where that partial is infinite.
+    passes nothing on: 0 · ∂v_i/∂v_j would be nan where that partial is infinite. A
+    node's first contribution is its adjoint, the next ones are added: starting from 0
+    would turn a contribution of −0 into +0, as torch does not.
     """
     nodes = trace.computed
     args, partials = nodes.args, nodes.partials
     # Constants' slots collect contributions too; nobody reads them, and the loop
     # need not ask which arguments are nodes.
-    adjoints = [_UNREACHED] * len(nodes.values)
-    adjoints[trace.result] = seed = float(seed)
-    for i in range(trace.result, len(trace.inputs) - 1, -1):
-        g, a, d = adjoints[i], args[i], partials[i]
+    bars = [_UNREACHED] * len(nodes.values)
+    for r, seed in zip(trace.results, seeds):
+        bars[r] = seed if bars[r] is _UNREACHED else bars[r] + seed
+    for i in range(max(trace.results), len(trace.inputs) - 1, -1):
+        g, a, d = bars[i], args[i], partials[i]
         if g is _UNREACHED:
             continue
-        adjoints[a[0]] += g * d[0]
-        if len(a) == 2:                       # a primitive has one or two arguments
-            adjoints[a[1]] += g * d[1]
-    del adjoints[len(args):]
-    return Adjoint(trace, seed, adjoints)
+        for j, dj in zip(a, d):               # one or two arguments
+            c = g * dj
+            bars[j] = c if bars[j] is _UNREACHED else bars[j] + c
+    del bars[len(args):]
+    return bars
+
+
+def contribution(nodes: Nodes, i: int, k: int, g: Any) -> Any:
+    """What node i passes back to its argument k, given its adjoints g (k first): the
+    VJP, for an elementwise primitive v̄_i · ∂v_i/∂v_j summed back to v_j's shape."""
+    op, a, values = nodes.ops[i], nodes.args[i], nodes.values
+    if op.elementwise:
+        return unbroadcast(g * nodes.partials[i][k], np.shape(values[a[k]]))
+    return op.vjp(g, k, [values[j] for j in a], values[i], *nodes.parameters[i])
+
+
+def array_adjoints(trace: Trace, seeds: list[Any]) -> list[Any]:
+    """The adjoint sweep over a trace of arrays, each adjoint of shape (k, *node's shape):
+    from the seeds of the outputs, each node's VJP to each argument, backwards.
+    None for a node that received nothing."""
+    nodes = trace.computed
+    n = len(nodes.ops)
+    bars: list[Any] = [None] * n
+    for r, seed in zip(trace.results, seeds):
+        bars[r] = seed if bars[r] is None else bars[r] + seed
+    with np.errstate(all="ignore"):
+        for i in range(max(trace.results), len(trace.inputs) - 1, -1):
+            g = bars[i]
+            if g is None:
+                continue
+            for k, j in enumerate(nodes.args[i]):
+                if j < n:                         # a constant takes no adjoint
+                    c = contribution(nodes, i, k, g)
+                    bars[j] = c if bars[j] is None else bars[j] + c
+    return bars

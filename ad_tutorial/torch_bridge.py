@@ -70,8 +70,11 @@ def finite_difference(t: Trace, direction: dict[str, float], h: float = 1e-6) ->
     return (plus - minus) / (2 * h)
 
 
-def agree(a: float, b: float, rtol: float = RTOL, scale: float = 0.0) -> bool:
-    """Equal to rtol; nan only with nan, an infinity only with the same infinity.
+def agree(a: float, b: float, rtol: float = RTOL, scale: float = 0.0,
+          zero_signs: bool = True) -> bool:
+    """Equal to rtol; nan only with nan, an infinity only with the same infinity, a zero
+    with a zero of the same sign (unless `zero_signs` is False: forward and reverse mode
+    add different terms, so their zeros may differ in sign, in torch as here).
 
     `scale` is the magnitude of the terms that were added up to make a and b (see
     :func:`magnitudes`). Where they cancel, as in d/dx cos(x/x) = 0, both engines
@@ -81,6 +84,8 @@ def agree(a: float, b: float, rtol: float = RTOL, scale: float = 0.0) -> bool:
         return math.isnan(a) and math.isnan(b)
     if math.isinf(a) or math.isinf(b):
         return a == b
+    if a == 0 and b == 0:
+        return not zero_signs or math.copysign(1.0, a) == math.copysign(1.0, b)
     scale = scale if math.isfinite(scale) else 0.0
     return abs(a - b) <= rtol * max(abs(a), abs(b), scale)
 

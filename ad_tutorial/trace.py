@@ -23,6 +23,10 @@ Nodes the output does not depend on are left out.
 Storage is flat (a few lists), so a million-node trace is cheap: ``values`` holds the
 nodes' values followed by the constants; ``args[i]`` are indices into ``values``; an
 index ≥ ``len(trace)`` is a constant.
+
+Values are floats, or numpy arrays when an input is an array (a list or an ndarray):
+then every node holds an array, of its own shape. A function may return several
+outputs (a tuple); the trace then has several results y_1 … y_m.
 """
 
 from __future__ import annotations
@@ -34,15 +38,16 @@ from functools import cached_property
 from types import FunctionType
 from typing import Any, Callable, Iterator, NamedTuple
 
+from .broadcasting import np
 from .expression import Expression, parse, unparse
 from .forward import Tangent, tangent_sweep
-from .primitives import PRIMITIVES, Primitive
+from .primitives import Primitive
+from .results import Shown, plain
 from .reverse import Adjoint, adjoint_sweep
-from .results import Shown
+from .tape import (Nodes, TraceError, Traced, TracedArray, _ArrayTape, _FinishedTape, _Tape,
+                   as_array)
 
-
-class TraceError(ValueError):
-    """A function or its inputs cannot be traced (wrong inputs, no dependence on them)."""
+__all__ = ["Node", "Trace", "TraceError", "Traced", "TracedArray", "trace"]
 
 
 class Node(NamedTuple):
@@ -52,162 +57,8 @@ class Node(NamedTuple):
     name: str                   # "v_-1", "v_0", "v_1", …
     op: Primitive | None        # None for an input
     args: tuple[int, ...]       # slots in Trace.values (a slot ≥ len(trace) is a constant)
-    value: float
-
-
-class Nodes:
-    """A trace's nodes as flat lists, inputs first and every node after its arguments."""
-
-    __slots__ = ("ops", "args", "values", "partials")
-
-    def __init__(self, ops: list[Primitive | None], args: list[tuple[int, ...]],
-                 values: list[float], partials: list[tuple[float, ...]]) -> None:
-        self.ops = ops              # None for an input
-        self.args = args            # slots in values; a slot ≥ len(ops) is a constant
-        self.values = values        # the nodes' values, then the constants
-        self.partials = partials    # ∂v_i/∂(each argument of v_i), at these values
-
-
-class _Tape(Nodes):
-    """The nodes of a trace being recorded, in the order f runs its primitives.
-
-    While recording, the number of nodes is not known yet, so constant k has the
-    slot ~k (that is −1−k); finishing the trace moves the constants after the nodes.
-    """
-
-    __slots__ = ("constants",)
-
-    def __init__(self, inputs: list[float]) -> None:
-        n = len(inputs)
-        self.ops, self.args, self.values, self.partials = [None] * n, [()] * n, inputs, [()] * n
-        self.constants: list[float] = []
-
-    def inputs(self) -> list[Traced]:
-        """The traced values that f is called with, one per input."""
-        return [Traced(self, k, x) for k, x in enumerate(self.values)]
-
-    def operand(self, x: Any, op: Primitive) -> tuple[int, float]:
-        """The slot and the value of an argument: a traced value, or a number (a constant)."""
-        if type(x) is Traced:
-            if x.tape is not self:
-                raise TraceError("a traced value from another trace was used")
-            return x.index, x.value
-        if not isinstance(x, numbers.Real):
-            raise TypeError(f"{op.name} cannot mix a traced value with {type(x).__name__}")
-        self.constants.append(float(x))
-        return ~(len(self.constants) - 1), float(x)
-
-    def append(self, op: Primitive, args: tuple[int, ...], value: float,
-               partials: tuple[float, ...]) -> Traced:
-        """Append the node v = op(args) with its local partials."""
-        self.ops.append(op)
-        self.args.append(args)
-        self.values.append(value)
-        self.partials.append(partials)
-        return Traced(self, len(self.ops) - 1, value)
-
-
-class _FinishedTape(_Tape):
-    """The tape of a finished trace (``_finish`` turns a _Tape into one): a traced value
-    that escaped f can no longer append to it."""
-
-    __slots__ = ()
-
-    def append(self, *node: Any) -> Traced:
-        raise TraceError("a traced value was used after its trace was finished: "
-                         "do all the work inside the function being traced")
-
-    operand = append
-
-
-def _recorder(op: Primitive) -> Callable[..., Traced]:
-    """The function that records op on traced values: it computes the value and the
-    local partials, and appends them as a node."""
-    value, partials = op.value, op.partials
-    if op.arity == 1:
-        def record(x: Traced) -> Traced:
-            a = x.value
-            v = value(a)
-            return x.tape.append(op, (x.index,), v, partials(a, v))
-    else:
-        def record(x: Any, y: Any) -> Traced:       # x or y may be a plain number
-            if type(x) is Traced and type(y) is Traced and x.tape is y.tape:
-                tape, i, a, j, b = x.tape, x.index, x.value, y.index, y.value
-            else:
-                tape = x.tape if type(x) is Traced else y.tape
-                (i, a), (j, b) = tape.operand(x, op), tape.operand(y, op)
-            v = value(a, b)
-            return tape.append(op, (i, j), v, partials(a, b, v))
-    record.__name__ = record.__qualname__ = f"record_{op.name}"
-    return record
-
-
-class _Recorders(dict):
-    """RECORD[p], the function that records primitive p, is made when first asked for."""
-
-    def __missing__(self, p: Primitive) -> Callable[..., Traced]:
-        record = self[p] = _recorder(p)
-        return record
-
-
-RECORD: dict[Primitive, Callable[..., Traced]] = _Recorders()
-
-
-class Traced:
-    """A value being traced: a float that remembers which node of the trace it is."""
-
-    __slots__ = ("tape", "index", "value")
-
-    def __init__(self, tape: _Tape, index: int, value: float) -> None:
-        self.tape, self.index, self.value = tape, index, value
-
-    def __repr__(self) -> str:
-        return f"Traced({self.value!r})"
-
-    def __pos__(self) -> Traced:
-        return self
-
-    def __float__(self) -> float:
-        raise TypeError("a traced value cannot become a plain float: use ad_tutorial's "
-                        "functions (adt.sin, adt.exp, …), not math's")
-
-    # Comparisons look at the value. A branch on them is frozen into the trace:
-    # re-evaluating at other inputs then follows the branch taken while tracing.
-    def __lt__(self, other: Any) -> bool:
-        return self.value < _value(other)
-
-    def __le__(self, other: Any) -> bool:
-        return self.value <= _value(other)
-
-    def __gt__(self, other: Any) -> bool:
-        return self.value > _value(other)
-
-    def __ge__(self, other: Any) -> bool:
-        return self.value >= _value(other)
-
-
-def _value(x: Any) -> float:
-    return x.value if type(x) is Traced else x
-
-
-def _install_operators() -> None:
-    """Give Traced the Python operators of the primitives that are operators (+ − × / ** − abs).
-
-    Those primitives use Python's own operator as their torch counterpart, since it
-    works on floats and tensors alike; its name gives the special method to define.
-    """
-    import operator
-
-    for p in PRIMITIVES.values():
-        name = p.torch.__name__
-        if getattr(operator, name, None) is not p.torch:
-            continue
-        setattr(Traced, f"__{name}__", RECORD[p])
-        if p.arity == 2:
-            setattr(Traced, f"__r{name}__", lambda x, y, record=RECORD[p]: record(y, x))
-
-
-_install_operators()
+    value: Any                  # a float, or an array
+    parameters: tuple[Any, ...] = ()    # an axis, a shape or a key, for sum, reshape, x[…]
 
 
 @dataclass(eq=False)
@@ -222,9 +73,10 @@ class Trace(Shown):
 
     inputs: tuple[str, ...]
     computed: Nodes
-    result: int                                    # the node holding y, in ``computed``
+    results: tuple[int, ...]                      # the nodes holding y (or y_1 … y_m)
     function: Callable[..., Any] | None = None    # what was traced, to run it on torch too
     source: str | None = None                      # the expression text, if traced from one
+    several: bool = False                          # f returned a tuple (even of one)
 
     def __len__(self) -> int:
         """Number of nodes, inputs included; not constants, nor nodes y does not need."""
@@ -236,9 +88,22 @@ class Trace(Shown):
         return self.source if self.source is not None else unparse(self)
 
     @property
-    def value(self) -> float:
-        """y, the value of the function."""
-        return self.computed.values[self.result]
+    def arrays(self) -> bool:
+        """Whether the nodes hold numpy arrays (else floats)."""
+        return type(self.computed.values[0]) is not float
+
+    @property
+    def value(self) -> Any:
+        """y: a float, or an array; a tuple of them when f returned several outputs."""
+        ys = tuple(plain(self.computed.values[r]) for r in self.results)
+        return ys if self.several else ys[0]
+
+    @property
+    def result(self) -> int:
+        """The node holding y, in ``computed`` (for a trace with one output)."""
+        if self.several:
+            raise TraceError(f"this trace has {len(self.results)} outputs; use .results")
+        return self.results[0]
 
     # --- the textbook numbering, for views ------------------------------------------
 
@@ -247,7 +112,7 @@ class Trace(Shown):
         """Where each node of the textbook numbering sits in ``computed`` (nodes y does
         not need are left out); None if that is every node, in the same order."""
         c = self.computed
-        order = _textbook_order(c, len(self.inputs), self.result)
+        order = _textbook_order(c, len(self.inputs), self.results)
         if len(order) == len(c.ops) and all(map(int.__eq__, order, range(len(order)))):
             return None
         return order
@@ -258,22 +123,35 @@ class Trace(Shown):
         order, c = self._numbering, self.computed
         if order is None:
             return c
+        slot = self._slots
+        return Nodes([c.ops[i] for i in order],
+                     [tuple(map(slot.__getitem__, c.args[i])) for i in order],
+                     [c.values[i] for i in order] + c.values[len(c.ops):],
+                     [c.partials[i] for i in order], [c.parameters[i] for i in order])
+
+    @cached_property
+    def _slots(self) -> list[int]:
+        """For each slot of ``computed``, its slot in the textbook numbering (a node y
+        does not need keeps a slot nobody refers to)."""
+        order, c = self._numbering or range(len(self.computed.ops)), self.computed
         shift = len(order) - len(c.ops)           # constants move up past the nodes left out
         slot = list(range(shift, len(c.values) + shift))
         for new, old in enumerate(order):
             slot[old] = new
-        return Nodes([c.ops[i] for i in order],
-                     [tuple(map(slot.__getitem__, c.args[i])) for i in order],
-                     [c.values[i] for i in order] + c.values[len(c.ops):],
-                     [c.partials[i] for i in order])
+        return slot
 
     @cached_property
+    def outputs(self) -> tuple[int, ...]:
+        """The nodes holding y_1 … y_m in the textbook numbering."""
+        return tuple(self._slots[r] for r in self.results)
+
+    @property
     def output(self) -> int:
         """The node holding y in the textbook numbering: the deepest, so the last one
         (unless y is an input)."""
-        return self.result if self.result < len(self.inputs) else len(self) - 1
+        return self._slots[self.result]
 
-    def in_textbook_order(self, per_node: list[float]) -> list[float]:
+    def in_textbook_order(self, per_node: list[Any]) -> list[Any]:
         """One number per node (tangents, adjoints), from the order computed to the textbook's."""
         order = self._numbering
         return per_node if order is None else [per_node[i] for i in order]
@@ -287,11 +165,11 @@ class Trace(Shown):
         return self.numbered.args
 
     @property
-    def values(self) -> list[float]:
+    def values(self) -> list[Any]:
         return self.numbered.values
 
     @property
-    def local_partials(self) -> list[tuple[float, ...]]:
+    def local_partials(self) -> list[tuple[Any, ...]]:
         """∂v_i/∂(each argument of v_i) for every node, at this trace's values."""
         return self.numbered.partials
 
@@ -301,40 +179,86 @@ class Trace(Shown):
 
     def node(self, i: int) -> Node:
         nodes = self.numbered
-        return Node(i, self.name(i), nodes.ops[i], nodes.args[i], nodes.values[i])
+        return Node(i, self.name(i), nodes.ops[i], nodes.args[i], nodes.values[i],
+                    nodes.parameters[i])
 
     def nodes(self) -> Iterator[Node]:
         return map(self.node, range(len(self)))
 
-    def partials(self, i: int) -> tuple[float, ...]:
+    def partials(self, i: int) -> tuple[Any, ...]:
         """∂v_i/∂(each argument of v_i), evaluated at this trace's values."""
         return self.numbered.partials[i]
 
+    def shape(self, slot: int) -> tuple[int, ...]:
+        """The shape of a node's (or a constant's) value, () for a float."""
+        return np.shape(self.values[slot]) if self.arrays else ()
+
     # --- the sweeps ------------------------------------------------------------------
 
-    def at(self) -> dict[str, float]:
+    def at(self) -> dict[str, Any]:
         """The input values, by name."""
-        return dict(zip(self.inputs, self.computed.values))
+        return {x: plain(v) for x, v in zip(self.inputs, self.computed.values)}
 
-    def direction(self, seed: dict[str, float]) -> dict[str, float]:
-        """The full direction ẋ of a seed: the given components, 0 elsewhere; (1, 0, …, 0)
-        if none is given."""
-        direction = dict.fromkeys(self.inputs, 0.0)
-        for name, x in (seed or {self.inputs[0]: 1.0}).items():
-            if name not in direction:
+    def direction(self, seed: dict[str, Any]) -> dict[str, Any]:
+        """The full direction ẋ of a seed: the given components, 0 elsewhere; 1 on the
+        first input (its first element) if none is given."""
+        values = dict(zip(self.inputs, self.computed.values))
+        for name in seed:
+            if name not in values:
                 raise TraceError(f"cannot seed {name!r}: the inputs are " + ", ".join(self.inputs))
-            direction[name] = float(x)
+        if not self.arrays:
+            direction = dict.fromkeys(self.inputs, 0.0)
+            for name, x in (seed or {self.inputs[0]: 1.0}).items():
+                direction[name] = _seed_number(x, name)
+            return direction
+        direction = {x: np.zeros_like(v) for x, v in values.items()}
+        if not seed:
+            direction[self.inputs[0]].flat[0] = 1.0
+        for name, x in seed.items():
+            direction[name] = _seed_array(x, name, values[name].shape)
         return direction
 
-    def forward(self, /, **seed: float) -> Tangent:
+    def forward(self, /, **seed: Any) -> Tangent:
         """Forward mode: one tangent sweep in the direction ẋ (default 1 on the first input)."""
         return tangent_sweep(self, self.direction(seed))
 
-    def reverse(self, seed: float = 1.0) -> Adjoint:
-        """Reverse mode: one adjoint sweep from ȳ = seed, giving the whole gradient."""
-        return adjoint_sweep(self, seed)
+    def reverse(self, seed: Any = None) -> Adjoint:
+        """Reverse mode: one adjoint sweep from ȳ = seed (1 for a single float output),
+        giving the whole gradient.
 
-    def evaluate(self, /, **inputs: float) -> Trace:
+        For an array output, or several, ȳ says which combination of the outputs to
+        differentiate (its shape is y's; a tuple for several outputs).
+        """
+        return adjoint_sweep(self, self.cotangent(seed))
+
+    def cotangent(self, seed: Any) -> tuple[Any, ...]:
+        """The seed ȳ of the adjoint sweep, one per output, checked against y's shapes."""
+        if seed is None and not self.several and not self.arrays:
+            return (1.0,)
+        shapes = [np.shape(self.computed.values[r]) for r in self.results]
+        if seed is None:
+            if self.several or shapes[0] != ():
+                what = (f"y has {len(shapes)} outputs" if self.several
+                        else f"y has shape {shapes[0]}")
+                raise TraceError(f"{what}: give ȳ, e.g. reverse(seed=…), or use jacobian()")
+            return (np.array(1.0),)
+        seeds = tuple(seed) if self.several else (seed,)
+        if len(seeds) != len(shapes):
+            raise TraceError(f"ȳ needs {len(shapes)} parts, one per output; got {len(seeds)}")
+        if not self.arrays:
+            return tuple(_seed_number(s, "ȳ") for s in seeds)
+        return tuple(_seed_array(s, "ȳ", shape) for s, shape in zip(seeds, shapes))
+
+    def jacobian(self, mode: str = "reverse") -> Any:
+        """The Jacobian ∂y/∂x as a 2-D numpy array: a row per output element, a column per
+        input element (each flattened, in the order given). One sweep in vector mode:
+        ``"reverse"`` carries a matrix of adjoints (a row of J each), ``"forward"`` a
+        matrix of tangents (a column each)."""
+        from .jacobian import jacobian
+
+        return jacobian(self, mode)
+
+    def evaluate(self, /, **inputs: Any) -> Trace:
         """The primal sweep: the same trace at new inputs (others keep their values).
 
         Replaying the recorded list is right for straight-line code only: a function
@@ -345,33 +269,78 @@ class Trace(Shown):
             raise TraceError(f"unknown input {sorted(unknown)[0]!r}; the inputs are "
                              + ", ".join(self.inputs))
         c = self.computed
-        ops, args, values, partials = c.ops, c.args, c.values.copy(), c.partials.copy()
+        ops, args, parameters = c.ops, c.args, c.parameters
+        values, partials = c.values.copy(), c.partials.copy()
         for k, name in enumerate(self.inputs):
             if name in inputs:
-                values[k] = float(inputs[name])
-        for i in range(len(self.inputs), len(ops)):
-            xs = [values[j] for j in args[i]]
-            values[i] = value = ops[i].value(*xs)
-            partials[i] = ops[i].partials(*xs, value)
-        return Trace(self.inputs, Nodes(ops, args, values, partials), self.result,
-                     self.function, self.source)
+                values[k] = _input(name, inputs[name], self.arrays)
+                if self.arrays and values[k].shape != c.values[k].shape:
+                    raise TraceError(f"{name} must have shape {c.values[k].shape}, as when "
+                                     "traced")
+        with np.errstate(all="ignore") if self.arrays else _nothing:
+            for i in range(len(self.inputs), len(ops)):
+                op, xs = ops[i], [values[j] for j in args[i]]
+                by_number = op.by_number is not None and args[i][-1] >= len(ops)
+                if self.arrays:
+                    value = op.by_number[1] if by_number else op.array
+                    values[i] = out = np.asarray(value(*xs, *parameters[i]), np.float64)
+                    partials[i] = ((op.by_number[2] if by_number else op.array_partials)(
+                        *xs, out) if op.elementwise else ())
+                elif by_number:
+                    values[i] = out = op.by_number[0](*xs)
+                    partials[i] = op.by_number[2](*xs, out)
+                else:
+                    values[i] = out = op.value(*xs)
+                    partials[i] = op.partials(*xs, out)
+        return Trace(self.inputs, Nodes(ops, args, values, partials, parameters), self.results,
+                     self.function, self.source, self.several)
 
     def __repr__(self) -> str:
         return (f"<Trace of {self.expression} at {_fmt_inputs(self.at())}: "
                 f"{len(self) - len(self.inputs)} primitives, y = {self.value!r}>")
 
 
-def _fmt_inputs(at: dict[str, float]) -> str:
+class _Nothing:
+    """A context that does nothing (numpy's errstate is needed for arrays only)."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
+
+
+_nothing = _Nothing()
+
+
+def _fmt_inputs(at: dict[str, Any]) -> str:
     return ", ".join(f"{k}={v!r}" for k, v in at.items())
 
 
-def _textbook_order(nodes: Nodes, n_inputs: int, result: int) -> list[int]:
+def _seed_number(x: Any, name: str) -> float:
+    if isinstance(x, numbers.Real):
+        return float(x)
+    if hasattr(x, "shape") and np.shape(x) == ():      # a 0-d array is a number too
+        return float(x)
+    raise TraceError(f"the seed for {name} must be a number, not {type(x).__name__}")
+
+
+def _seed_array(x: Any, name: str, shape: tuple[int, ...]) -> Any:
+    a = np.broadcast_to(as_array(x, f"the seed for {name}"), shape) if np.ndim(x) == 0 \
+        else as_array(x, f"the seed for {name}")
+    if a.shape != shape:
+        raise TraceError(f"the seed for {name} has shape {a.shape}; {name} has shape {shape}")
+    return a
+
+
+def _textbook_order(nodes: Nodes, n_inputs: int, results: tuple[int, ...]) -> list[int]:
     """Positions of the nodes in textbook order: the inputs, then the nodes y needs by
     depth from the inputs (the longest path), ties in the order computed."""
     args, n = nodes.args, len(nodes.ops)
     needed = [False] * n
-    needed[result] = True
-    for i in range(result, n_inputs - 1, -1):
+    for r in results:
+        needed[r] = True
+    for i in range(max(results), n_inputs - 1, -1):
         if needed[i]:
             for j in args[i]:
                 if j < n:
@@ -385,7 +354,7 @@ def _textbook_order(nodes: Nodes, n_inputs: int, result: int) -> list[int]:
     return [*range(n_inputs), *kept]
 
 
-def trace(f: Callable[..., Any] | str | Expression, /, *args: float, **kwargs: float) -> Trace:
+def trace(f: Callable[..., Any] | str | Expression, /, *args: Any, **kwargs: Any) -> Trace:
     """Record the evaluation trace of `f` at the given inputs.
 
     `f` is an expression string such as ``"ln(x1) + x1*x2 - sin(x2)"`` (inputs by
@@ -393,35 +362,81 @@ def trace(f: Callable[..., Any] | str | Expression, /, *args: float, **kwargs: f
     ad_tutorial's functions, such as ``lambda x1, x2: adt.ln(x1) + x1*x2 - adt.sin(x2)``
     (inputs by position or keyword, numbered in the order of its parameters).
     Every name is free for an input: ``f`` and the rest are positional-only.
+
+    An input is a number, or an array: a (nested) list or a numpy array, of float64.
+    With any array input every node holds an array. f may return a tuple of outputs.
     """
     if isinstance(f, (str, Expression)):
         expression = parse(f) if isinstance(f, str) else f
         if args:
             raise TraceError("give an expression's inputs by name, e.g. x1=2.0")
-        at = expression.bind(kwargs)
-        inputs, tape = tuple(at), _Tape(list(at.values()))
-        y = expression(**dict(zip(inputs, tape.inputs())))
-        return _finish(tape, inputs, y, expression, expression.text)
-    inputs, values = _bind_callable(f, args, kwargs)
-    tape = _Tape(values)
-    return _finish(tape, inputs, f(*tape.inputs()), f, None)
+        names, raw = expression.bind(kwargs)
+        tape = _tape(names, raw, arrays=expression.needs_arrays)
+        y = _record(tape, lambda *xs: expression(**dict(zip(names, xs))))
+        return _finish(tape, names, y, expression, expression.text)
+    names, raw = _bind_callable(f, args, kwargs)
+    tape = _tape(names, raw)
+    return _finish(tape, names, _record(tape, f), f, None)
+
+
+def _tape(names: tuple[str, ...], raw: list[Any], arrays: bool = False) -> _Tape:
+    """A tape for these inputs: of floats, or of arrays if any input is one (or the
+    function needs arrays)."""
+    for x in raw:
+        if type(x) is not float:
+            break
+    else:
+        if not arrays:
+            return _Tape(raw)                       # the usual case, quickly
+    arrays = arrays or not all(isinstance(x, numbers.Real) for x in raw)
+    if not arrays:
+        return _Tape([_input(name, x, False) for name, x in zip(names, raw)])
+    return _ArrayTape([_input(name, x, True) for name, x in zip(names, raw)])
+
+
+def _input(name: str, x: Any, arrays: bool) -> Any:
+    """An input value: a float, or a float64 array."""
+    if type(x) is float:
+        return np.array(x) if arrays else x
+    if isinstance(x, numbers.Real) and not arrays:
+        return float(x)
+    if isinstance(x, (str, bytes)) or not (isinstance(x, numbers.Real) or
+                                           hasattr(x, "__len__") or hasattr(x, "shape")):
+        raise TraceError(f"input {name} must be a number or an array, not "
+                         f"{type(x).__name__}")
+    return as_array(x, f"input {name}")
+
+
+def _record(tape: _Tape, f: Callable[..., Any]) -> Any:
+    """Run f on the tape's traced inputs. numpy's warnings about inf and nan are silenced
+    while recording arrays: those values are meant (ln 0 = −inf), as in torch."""
+    if type(tape) is _Tape:
+        return f(*tape.inputs())
+    with np.errstate(all="ignore"):
+        return f(*tape.inputs())
 
 
 def _finish(tape: _Tape, inputs: tuple[str, ...], y: Any,
             function: Callable[..., Any], source: str | None) -> Trace:
-    """Store the recording: the nodes up to y, in the order computed, then the constants
-    (so a slot ≥ the number of nodes is a constant).
+    """Store the recording: the nodes up to the last output, in the order computed, then
+    the constants (so a slot ≥ the number of nodes is a constant).
 
     Nodes f computed before y but did not use stay: the adjoint sweep passes nothing
     through them, and the textbook numbering leaves them out. Finding them costs a pass
     over the trace, which a gradient of a small function would notice.
     """
-    if type(y) is not Traced or y.tape is not tape:
-        raise TraceError("the function's result does not depend on its inputs")
-    result = y.index
-    end = max(result + 1, len(inputs))              # what f computed after y is no part of it
+    several = type(y) is tuple
+    ys = y if several else (y,)
+    if not ys:
+        raise TraceError("the function returned no outputs")
+    for k, out in enumerate(ys):
+        if not isinstance(out, tape.traced) or out.tape is not tape:
+            which = f"output {k + 1}" if several else "the function's result"
+            raise TraceError(f"{which} does not depend on its inputs")
+    results = tuple(out.index for out in ys)
+    end = max(max(results) + 1, len(inputs))       # what f computed after y is no part of it
     if end < len(tape.ops):
-        for column in (tape.ops, tape.args, tape.values, tape.partials):
+        for column in (tape.ops, tape.args, tape.values, tape.partials, tape.parameters):
             del column[end:]
     if tape.constants:
         n = len(tape.ops)
@@ -429,26 +444,34 @@ def _finish(tape: _Tape, inputs: tuple[str, ...], y: Any,
                      for a in tape.args]
         tape.values += tape.constants
     tape.__class__ = _FinishedTape                  # the trace owns these lists now
-    return Trace(inputs, tape, result, function, source)
+    return Trace(inputs, tape, results, function, source, several)
 
 
 def _bind_callable(f: Callable[..., Any], args: tuple[Any, ...],
-                   kwargs: dict[str, Any]) -> tuple[tuple[str, ...], list[float]]:
-    """Match the inputs to f's parameters: their names and float values, in f's order."""
+                   kwargs: dict[str, Any]) -> tuple[tuple[str, ...], list[Any]]:
+    """Match the inputs to f's parameters: their names and values, in f's order."""
     names = _plain_parameters(f)
+    if names and not args and len(kwargs) == len(names):
+        try:                                        # the README's keyword form, quickly
+            return names, [kwargs[name] for name in names]
+        except KeyError:
+            pass
     if names is None or len(args) != len(names) or kwargs:
         try:
-            bound = inspect.signature(f).bind(*args, **kwargs)
+            signature = inspect.signature(f)
+            bound = signature.bind(*args, **kwargs)
         except TypeError as e:
             raise TraceError(f"inputs do not match the function: {e}") from None
         bound.apply_defaults()
+        for name in bound.arguments:
+            if signature.parameters[name].kind in (inspect.Parameter.VAR_POSITIONAL,
+                                                   inspect.Parameter.VAR_KEYWORD):
+                raise TraceError(f"give the function a parameter per input, not {name!r} "
+                                 "(*args, **kwargs): inputs are named after parameters")
         names, args = tuple(bound.arguments), tuple(bound.arguments.values())
-    for name, x in zip(names, args):
-        if type(x) is not float and not isinstance(x, numbers.Real):
-            raise TraceError(f"input {name} must be a number, not {type(x).__name__}")
     if not names:
         raise TraceError("the function has no inputs to differentiate with respect to")
-    return names, list(map(float, args))
+    return names, list(args)
 
 
 _VARIADIC = inspect.CO_VARARGS | inspect.CO_VARKEYWORDS

@@ -8,11 +8,15 @@ from ad_tutorial.primitives import FUNCTIONS
 
 VARIABLES = ("x", "y", "z")
 BINARY = ("+", "-", "*", "/", "**")
-UNARY = sorted(set(FUNCTIONS) - {"log"}) + ["log", "-"]
+#: The elementwise functions of one argument (sin, ln, …; not sum or reshape), and negation.
+UNARY = sorted(name for name, p in FUNCTIONS.items() if p.elementwise and p.arity == 1
+               and name != "log") + ["log", "-"]
 SMOOTH_UNARY = ["cos", "exp", "ln", "sigmoid", "sin", "sqrt", "tanh", "-"]
 
-#: Points where functions meet their domain edges: ln 0, sqrt 0, abs/relu at 0, x/0 …
-EDGE_VALUES = (0.0, 1.0, -1.0, 0.5, -0.5, 2.0, -2.0, 3.0)
+#: Points where functions meet their domain edges: ln 0, sqrt 0, abs/relu at ±0, x/0 …,
+#: and subnormal numbers, whose reciprocals overflow.
+EDGE_VALUES = (0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 2.0, -2.0, 3.0, 5e-324, -5e-324, 1e-310,
+               -1e-310)
 
 
 def _constants() -> st.SearchStrategy[str]:

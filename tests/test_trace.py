@@ -122,7 +122,7 @@ def test_inputs_follow_the_signature_with_defaults_keywords_and_wrappers():
         return f(*args, **kwargs)
 
     assert adt.trace(wrapped, 3.0, 5.0).reverse().gradient == {"x": 5.0, "y": 3.0}
-    with pytest.raises(TraceError, match="input y must be a number, not str"):
+    with pytest.raises(TraceError, match="input y must be a number or an array, not str"):
         adt.trace(f, 3.0, "5")
 
 

@@ -79,7 +79,7 @@ def jacobian_g_reverse(m: int) -> list[float]:
     t = adt.trace(_spread_sines(m), X)
     # The same trace read at another output g_k: the sweep starts there, and the nodes
     # g_k does not depend on pass nothing back.
-    return [replace(t, result=i).reverse().gradient["x"] for i in _outputs(t)]
+    return [replace(t, results=(i,)).reverse().gradient["x"] for i in _outputs(t)]
 
 
 def _torch_jacobians(size: int) -> dict[str, dict[str, Callable[[], Any]]]:
