@@ -37,8 +37,10 @@ class Tangent(SweepResult):
     def derivative(self) -> Any:
         """ẏ, the derivative of f in the direction of the seed: y's shape (a float for a
         float y; a tuple for several outputs)."""
-        ys = tuple(plain(self.computed[r]) for r in self.trace.results)
-        return ys if self.trace.several else ys[0]
+        t = self.trace
+        if not t.several:
+            return plain(self.computed[t.results[0]])
+        return tuple([plain(self.computed[r]) for r in t.results])
 
     def __repr__(self) -> str:
         return f"<Tangent of {self.trace.expression} along {self.seed}: ẏ = {self.derivative!r}>"

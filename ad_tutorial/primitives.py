@@ -21,7 +21,7 @@ import math
 import operator
 import sys
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from .broadcasting import (Over, Where, along, as_matrices, batch_as_matrices,
                            batch_from_matrices, lift, mT, np)
@@ -63,8 +63,11 @@ class _Reciprocal(float):
 
 def _reciprocal(x: float) -> float:
     """1/x as a local partial (see :class:`_Reciprocal` for a subnormal x)."""
-    r = _div(1.0, x)
-    if abs(r) == inf and x != 0:
+    try:
+        r = 1.0 / x
+    except ZeroDivisionError:
+        return _div(1.0, x)
+    if r == inf or r == -inf:                   # 1/x overflowed: x is subnormal
         r = _Reciprocal(r)
         r.x = x
     return r
@@ -292,6 +295,15 @@ def _stack_jvp(ts: list[Any], xs: list[Any], out: Any) -> Any:
                      for t, x in zip(ts, xs)], axis=1)
 
 
+class ByNumber(NamedTuple):
+    """A primitive's value and partials when its last argument is a number (a constant),
+    on floats and on arrays, where torch's kernels then differ (x**2 is x·x)."""
+
+    value: Callable[..., Any]
+    array: Callable[..., Any]
+    partials: Callable[..., Any]
+
+
 @dataclass(frozen=True, eq=False)
 class Primitive:
     """One elementary operation and all that is known about it.
@@ -321,9 +333,7 @@ class Primitive:
     symbol: str = ""          # infix operator in expressions ("+"); empty: written as a call
     precedence: int = 100     # of that operator, for parentheses when writing expressions
     tangent: Callable[..., Any] | None = None  # torch's own forward formula where it differs
-    # The value and partials when the last argument is a number (a constant): torch's own
-    # kernels then take shortcuts (x**2 is x·x, x**0.5 is √x), on floats and arrays.
-    by_number: tuple[Callable[..., Any], Callable[..., Any], Callable[..., Any]] | None = None
+    by_number: ByNumber | None = None           # torch's shortcuts for x ** number
     array: Callable[..., Any] | None = None     # the value on numpy arrays (and parameters)
     array_partials: Callable[..., tuple[Any, ...]] | None = None   # elementwise ones
     jvp: Callable[..., Any] | None = None       # (tangents, values, out, *parameters)
@@ -400,7 +410,7 @@ PRIMITIVES: dict[str, Primitive] = {p.name: p for p in [
            _array_pow,
            lambda x, y, out: (Where(y == 0, y * _array_pow(x, y - 1)),
                               np.where((x == 0) & (y >= 0), 0.0, out * np.log(x))),
-           by_number=(_pow_by_number, _array_pow_by_number, _pow_by_number_partials)),
+           by_number=ByNumber(_pow_by_number, _array_pow_by_number, _pow_by_number_partials)),
     _unary("neg", operator.neg, lambda x, out: (-1.0,), "−{0}", "-{0}", "−1", "-1",
            operator.neg, lambda x, out: (-1.0,), operator.neg),
     _unary("exp", _exp, lambda x, out: (out,), "exp {0}", r"\exp {0}",

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 def plain(v: Any) -> Any:
     """A value as users see it: a float for a float or a 0-d array, else the array."""
-    return float(v) if type(v) is not float and np.ndim(v) == 0 else v
+    return v if type(v) is float or np.ndim(v) else float(v)
 
 
 class Shown:

@@ -47,7 +47,9 @@ class Adjoint(SweepResult):
     @property
     def gradient(self) -> dict[str, Any]:
         """∂y/∂x for each input x: the adjoints of v_{1−n} … v_0 (each of x's shape)."""
-        return {x: plain(g) for x, g in zip(self.trace.inputs, self.computed)}
+        t = self.trace
+        return {x: plain(g) for x, g in zip(t.inputs, self.computed)} if t.arrays else \
+            dict(zip(t.inputs, self.computed))
 
     def steps(self) -> Iterator[Step]:
         """The sweep written down contribution by contribution, in the textbook's order.
@@ -108,14 +110,19 @@ def adjoints(trace: Trace, seeds: tuple[Any, ...]) -> list[Any]:
     # Constants' slots collect contributions too; nobody reads them, and the loop
     # need not ask which arguments are nodes.
     bars = [_UNREACHED] * len(nodes.values)
-    for r, seed in zip(trace.results, seeds):
+    results = trace.results
+    for r, seed in zip(results, seeds):
         bars[r] = seed if bars[r] is _UNREACHED else bars[r] + seed
-    for i in range(max(trace.results), len(trace.inputs) - 1, -1):
-        g, a, d = bars[i], args[i], partials[i]
+    for i in range(results[0] if len(results) == 1 else max(results),
+                   len(trace.inputs) - 1, -1):
+        g = bars[i]
         if g is _UNREACHED:
             continue
-        for j, dj in zip(a, d):               # one or two arguments
-            c = g * dj
+        a, d = args[i], partials[i]
+        c, j = g * d[0], a[0]                 # a primitive has one or two arguments
+        bars[j] = c if bars[j] is _UNREACHED else bars[j] + c
+        if len(a) == 2:
+            c, j = g * d[1], a[1]
             bars[j] = c if bars[j] is _UNREACHED else bars[j] + c
     del bars[len(args):]
     return bars

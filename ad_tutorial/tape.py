@@ -39,12 +39,17 @@ class Nodes:
 
     def __init__(self, ops: list[Primitive | None], args: list[tuple[int, ...]],
                  values: list[Any], partials: list[tuple[Any, ...]],
-                 parameters: list[tuple[Any, ...]]) -> None:
+                 parameters: list[tuple[Any, ...]] | None = None) -> None:
         self.ops = ops                  # None for an input
         self.args = args                # slots in values; a slot ≥ len(ops) is a constant
         self.values = values            # the nodes' values, then the constants
         self.partials = partials        # ∂v_i/∂(each argument of v_i), at these values
-        self.parameters = parameters    # an axis, a shape, a key: () for most nodes
+        self.parameters = parameters    # arrays: an axis, a shape, a key, or (); floats: None
+
+    def columns(self) -> list[list[Any]]:
+        """The lists that hold one entry per node."""
+        per_node = [self.ops, self.args, self.values, self.partials, self.parameters]
+        return [column for column in per_node if column is not None]
 
 
 class _Tape(Nodes):
@@ -54,13 +59,12 @@ class _Tape(Nodes):
 
     def __init__(self, inputs: list[Any]) -> None:
         n = len(inputs)
-        self.ops, self.args, self.values = [None] * n, [()] * n, inputs
-        self.partials, self.parameters = [()] * n, [()] * n
-        self.constants: list[Any] = []
+        self.ops, self.args, self.values, self.partials = [None] * n, [()] * n, inputs, [()] * n
+        self.parameters, self.constants = None, []
 
     def inputs(self) -> list[Any]:
         """The traced values that f is called with, one per input."""
-        return [self.traced(self, k, x) for k, x in enumerate(self.values)]
+        return [Traced(self, k, x) for k, x in enumerate(self.values)]
 
     def constant(self, x: Any) -> tuple[int, Any]:
         self.constants.append(x)
@@ -78,20 +82,32 @@ class _Tape(Nodes):
         return self.constant(float(x))
 
     def append(self, op: Primitive, args: tuple[int, ...], value: Any,
-               partials: tuple[Any, ...], parameters: tuple[Any, ...] = ()) -> Any:
+               partials: tuple[Any, ...]) -> Traced:
         """Append the node v = op(args) with its local partials."""
         self.ops.append(op)
         self.args.append(args)
         self.values.append(value)
         self.partials.append(partials)
-        self.parameters.append(parameters)
-        return self.traced(self, len(self.ops) - 1, value)
+        return Traced(self, len(self.ops) - 1, value)
 
 
 class _ArrayTape(_Tape):
-    """The nodes of a trace of numpy arrays being recorded."""
+    """The nodes of a trace of numpy arrays being recorded; a node may have parameters."""
 
     __slots__ = ()
+
+    def __init__(self, inputs: list[Any]) -> None:
+        super().__init__(inputs)
+        self.parameters = [()] * len(inputs)
+
+    def inputs(self) -> list[Any]:
+        return [TracedArray(self, k, x) for k, x in enumerate(self.values)]
+
+    def append(self, op: Primitive, args: tuple[int, ...], value: Any,  # type: ignore[override]
+               partials: tuple[Any, ...], parameters: tuple[Any, ...] = ()) -> TracedArray:
+        self.parameters.append(parameters)
+        traced = super().append(op, args, value, partials)
+        return TracedArray(self, traced.index, value)
 
     def operand(self, x: Any, op: Primitive) -> tuple[int, Any]:
         if type(x) is TracedArray:
@@ -154,8 +170,7 @@ def _recorder(op: Primitive) -> Callable[..., Any]:
                 tape = x.tape if type(x) is Traced else y.tape
                 (i, a), (j, b) = tape.operand(x, op), tape.operand(y, op)
                 if j < 0 and op.by_number:          # torch's kernels for x ** number
-                    v = op.by_number[0](a, b)
-                    return tape.append(op, (i, j), v, op.by_number[2](a, b, v))
+                    return tape.append(op, (i, j), *evaluate_node(op, (a, b), (), False, True))
             v = value(a, b)
             return tape.append(op, (i, j), v, partials(a, b, v))
     record.__name__ = record.__qualname__ = f"record_{op.name}"
@@ -168,19 +183,30 @@ def _array_recorder(op: Primitive) -> Callable[..., Any]:
     def record(*xs: Any, parameters: tuple[Any, ...] = ()) -> TracedArray:
         tape = next(x.tape for x in xs if type(x) is TracedArray)
         slots, values = zip(*[tape.operand(x, op) for x in xs])
-        by_number = op.by_number is not None and slots[-1] < 0
         try:
             if op.name == "matmul":
                 matmul_shape(*(np.shape(v) for v in values))
-            value = op.by_number[1] if by_number else op.array
-            out = np.asarray(value(*values, *parameters), dtype=np.float64)
+            out, partials = evaluate_node(op, values, parameters, True, slots[-1] < 0)
         except (ValueError, IndexError, TypeError) as e:
             raise TraceError(mismatch(op, values, parameters, e)) from None
-        partials = (op.by_number[2] if by_number else op.array_partials)(*values, out) \
-            if op.elementwise else ()
         return tape.append(op, slots, out, partials, parameters)
     record.__name__ = record.__qualname__ = f"record_array_{op.name}"
     return record
+
+
+def evaluate_node(op: Primitive, xs: tuple[Any, ...] | list[Any], parameters: tuple[Any, ...],
+             arrays: bool, last_is_number: bool) -> tuple[Any, tuple[Any, ...]]:
+    """A node's value and local partials from its arguments' values, on floats or arrays
+    (torch's kernels for x ** number where the last argument is a constant)."""
+    by_number = op.by_number if last_is_number else None
+    if not arrays:
+        out = (by_number.value if by_number else op.value)(*xs)
+        return out, (by_number.partials if by_number else op.partials)(*xs, out)
+    out = np.asarray((by_number.array if by_number else op.array)(*xs, *parameters),
+                     dtype=np.float64)
+    if not op.elementwise:
+        return out, ()
+    return out, (by_number.partials if by_number else op.array_partials)(*xs, out)
 
 
 def mismatch(op: Primitive, values: tuple[Any, ...], parameters: tuple[Any, ...],
@@ -335,4 +361,3 @@ def _install_operators() -> None:
 
 
 _install_operators()
-_Tape.traced, _ArrayTape.traced = Traced, TracedArray

@@ -45,7 +45,7 @@ from .primitives import Primitive
 from .results import Shown, plain
 from .reverse import Adjoint, adjoint_sweep
 from .tape import (Nodes, TraceError, Traced, TracedArray, _ArrayTape, _FinishedTape, _Tape,
-                   as_array)
+                   as_array, evaluate_node)
 
 __all__ = ["Node", "Trace", "TraceError", "Traced", "TracedArray", "trace"]
 
@@ -77,6 +77,7 @@ class Trace(Shown):
     function: Callable[..., Any] | None = None    # what was traced, to run it on torch too
     source: str | None = None                      # the expression text, if traced from one
     several: bool = False                          # f returned a tuple (even of one)
+    arrays: bool = False                           # the nodes hold numpy arrays, not floats
 
     def __len__(self) -> int:
         """Number of nodes, inputs included; not constants, nor nodes y does not need."""
@@ -87,10 +88,6 @@ class Trace(Shown):
         """The function as expression text (written back from the trace for a callable)."""
         return self.source if self.source is not None else unparse(self)
 
-    @property
-    def arrays(self) -> bool:
-        """Whether the nodes hold numpy arrays (else floats)."""
-        return type(self.computed.values[0]) is not float
 
     @property
     def value(self) -> Any:
@@ -127,7 +124,8 @@ class Trace(Shown):
         return Nodes([c.ops[i] for i in order],
                      [tuple(map(slot.__getitem__, c.args[i])) for i in order],
                      [c.values[i] for i in order] + c.values[len(c.ops):],
-                     [c.partials[i] for i in order], [c.parameters[i] for i in order])
+                     [c.partials[i] for i in order],
+                     c.parameters and [c.parameters[i] for i in order])
 
     @cached_property
     def _slots(self) -> list[int]:
@@ -180,7 +178,7 @@ class Trace(Shown):
     def node(self, i: int) -> Node:
         nodes = self.numbered
         return Node(i, self.name(i), nodes.ops[i], nodes.args[i], nodes.values[i],
-                    nodes.parameters[i])
+                    nodes.parameters[i] if nodes.parameters else ())
 
     def nodes(self) -> Iterator[Node]:
         return map(self.node, range(len(self)))
@@ -202,15 +200,15 @@ class Trace(Shown):
     def direction(self, seed: dict[str, Any]) -> dict[str, Any]:
         """The full direction ẋ of a seed: the given components, 0 elsewhere; 1 on the
         first input (its first element) if none is given."""
-        values = dict(zip(self.inputs, self.computed.values))
         for name in seed:
-            if name not in values:
+            if name not in self.inputs:
                 raise TraceError(f"cannot seed {name!r}: the inputs are " + ", ".join(self.inputs))
         if not self.arrays:
             direction = dict.fromkeys(self.inputs, 0.0)
             for name, x in (seed or {self.inputs[0]: 1.0}).items():
-                direction[name] = _seed_number(x, name)
+                direction[name] = x if type(x) is float else _seed_number(x, name)
             return direction
+        values = dict(zip(self.inputs, self.computed.values))
         direction = {x: np.zeros_like(v) for x, v in values.items()}
         if not seed:
             direction[self.inputs[0]].flat[0] = 1.0
@@ -229,12 +227,12 @@ class Trace(Shown):
         For an array output, or several, ȳ says which combination of the outputs to
         differentiate (its shape is y's; a tuple for several outputs).
         """
+        if seed is None and not self.several and not self.arrays:
+            return adjoint_sweep(self, (1.0,))          # the usual case, quickly
         return adjoint_sweep(self, self.cotangent(seed))
 
     def cotangent(self, seed: Any) -> tuple[Any, ...]:
         """The seed ȳ of the adjoint sweep, one per output, checked against y's shapes."""
-        if seed is None and not self.several and not self.arrays:
-            return (1.0,)
         shapes = [np.shape(self.computed.values[r]) for r in self.results]
         if seed is None:
             if self.several or shapes[0] != ():
@@ -277,23 +275,14 @@ class Trace(Shown):
                 if self.arrays and values[k].shape != c.values[k].shape:
                     raise TraceError(f"{name} must have shape {c.values[k].shape}, as when "
                                      "traced")
+        n = len(ops)
         with np.errstate(all="ignore") if self.arrays else _nothing:
-            for i in range(len(self.inputs), len(ops)):
-                op, xs = ops[i], [values[j] for j in args[i]]
-                by_number = op.by_number is not None and args[i][-1] >= len(ops)
-                if self.arrays:
-                    value = op.by_number[1] if by_number else op.array
-                    values[i] = out = np.asarray(value(*xs, *parameters[i]), np.float64)
-                    partials[i] = ((op.by_number[2] if by_number else op.array_partials)(
-                        *xs, out) if op.elementwise else ())
-                elif by_number:
-                    values[i] = out = op.by_number[0](*xs)
-                    partials[i] = op.by_number[2](*xs, out)
-                else:
-                    values[i] = out = op.value(*xs)
-                    partials[i] = op.partials(*xs, out)
+            for i in range(len(self.inputs), n):
+                values[i], partials[i] = evaluate_node(
+                    ops[i], [values[j] for j in args[i]], parameters[i] if parameters else (),
+                    self.arrays, args[i][-1] >= n)
         return Trace(self.inputs, Nodes(ops, args, values, partials, parameters), self.results,
-                     self.function, self.source, self.several)
+                     self.function, self.source, self.several, self.arrays)
 
     def __repr__(self) -> str:
         return (f"<Trace of {self.expression} at {_fmt_inputs(self.at())}: "
@@ -426,25 +415,35 @@ def _finish(tape: _Tape, inputs: tuple[str, ...], y: Any,
     over the trace, which a gradient of a small function would notice.
     """
     several = type(y) is tuple
-    ys = y if several else (y,)
-    if not ys:
-        raise TraceError("the function returned no outputs")
-    for k, out in enumerate(ys):
-        if not isinstance(out, tape.traced) or out.tape is not tape:
-            which = f"output {k + 1}" if several else "the function's result"
-            raise TraceError(f"{which} does not depend on its inputs")
-    results = tuple(out.index for out in ys)
-    end = max(max(results) + 1, len(inputs))       # what f computed after y is no part of it
+    if type(y) is Traced and y.tape is tape:        # one float output: the usual case
+        results = (last := y.index,)
+    else:
+        results = _results(tape, y if several else (y,))
+        last = max(results)
+    end = max(last + 1, len(inputs))               # what f computed after y is no part of it
     if end < len(tape.ops):
-        for column in (tape.ops, tape.args, tape.values, tape.partials, tape.parameters):
+        for column in tape.columns():
             del column[end:]
     if tape.constants:
         n = len(tape.ops)
         tape.args = [a if min(a, default=0) >= 0 else tuple(j if j >= 0 else n + ~j for j in a)
                      for a in tape.args]
         tape.values += tape.constants
+    arrays = type(tape) is _ArrayTape
     tape.__class__ = _FinishedTape                  # the trace owns these lists now
-    return Trace(inputs, tape, results, function, source, several)
+    return Trace(inputs, tape, results, function, source, several, arrays)
+
+
+def _results(tape: _Tape, ys: tuple[Any, ...]) -> tuple[int, ...]:
+    """The nodes holding the outputs, each checked to come from this trace."""
+    traced = TracedArray if type(tape) is _ArrayTape else Traced
+    if not ys:
+        raise TraceError("the function returned no outputs")
+    for k, out in enumerate(ys):
+        if type(out) is not traced or out.tape is not tape:
+            which = f"output {k + 1}" if len(ys) > 1 else "the function's result"
+            raise TraceError(f"{which} does not depend on its inputs")
+    return tuple([out.index for out in ys])
 
 
 def _bind_callable(f: Callable[..., Any], args: tuple[Any, ...],
