@@ -80,7 +80,12 @@ def _not_ascii(text: str, k: int) -> str:
     what = f"{ch!r} (U+{ord(ch):04X}{' ' + name if name else ''}) is not plain ASCII"
     if ch in _ASCII_FOR:
         return f"{what}: write {_ASCII_FOR[ch]}"
-    word = next(m.group() for m in re.finditer(r"\w+|.", text) if m.start() <= k < m.end())
+    start, end = k, k + 1
+    while start > 0 and ("x" + text[start - 1]).isidentifier():
+        start -= 1
+    while end < len(text) and ("x" + text[end]).isidentifier():
+        end += 1
+    word = text[start:end]                          # the name it is part of
     read = unicodedata.normalize("NFKC", word)
     if read.isascii() and read.isidentifier():
         return f"{what}: Python would read {word!r} as {read!r}; write {read}"
