@@ -64,7 +64,8 @@ def _check_characters(text: str) -> None:
     """One line of printable ASCII, with no comment and no string."""
     for k, ch in enumerate(text):
         if not ch.isprintable():
-            raise ExpressionError("expression must be one line of printable text", k + 1)
+            raise ExpressionError(f"{ch!r} (U+{ord(ch):04X}) is not printable; an expression "
+                                  "is one line of printable text", k + 1)
         if not ch.isascii():
             raise ExpressionError(_not_ascii(text, k), k + 1)
         if ch == "#":
@@ -381,9 +382,10 @@ def parse(text: str, /, limits: ExpressionLimits = LIMITS) -> Expression:
     indent = len(text) - len(text.lstrip())
     try:
         tree = ast.parse(text.strip(), mode="eval")
-    except SyntaxError as e:
-        raise ExpressionError(f"syntax error: {e.msg}",
-                              e.offset + indent if e.offset else None) from None
+    except SyntaxError as e:                       # offset 0: the text ended too soon
+        raise ExpressionError(f"syntax error: {e.msg}" if e.offset else
+                              "syntax error: the expression ends too soon",
+                              e.offset + indent if e.offset else len(text.rstrip()) + 1) from None
     except (RecursionError, MemoryError):          # a last guard: the limits keep far below
         raise ExpressionError("expression is nested too deeply for Python's parser") from None
     return _Builder(text, indent).build(tree.body)
