@@ -203,7 +203,7 @@ def test_served_page_explores_a_typed_expression_and_shows_errors(page, tmp_path
         assert primal_end["say"].startswith("y = v") and primal_end["say"].endswith(number(y))
         page.screenshot(path=tmp_path / "served-primal-end.png")
         page.keyboard.press("End")
-        assert state(page)["say"] == (f"x̄1 = v̄-1 = {number(gradient['x1'])}, "
+        assert state(page)["say"] == (f"x̄1 = v̄−1 = {number(gradient['x1'])}, "
                                       f"x̄2 = v̄0 = {number(gradient['x2'])}")
         page.screenshot(path=tmp_path / "served-gradient.png")
         for bad, message in [("x1 +* 2", "column 5: syntax error"),
