@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from dataclasses import replace
@@ -145,3 +146,37 @@ def test_a_reader_that_leaves_early_gets_no_traceback():
     stderr = child.stderr.read().decode()
     assert child.wait() == 141 and stderr == ""
 
+
+# --- a terminal that cannot show Unicode ---------------------------------------------------
+
+def run_ascii(*argv: str) -> subprocess.CompletedProcess:
+    """The command on a terminal that takes ASCII only (its output read as bytes)."""
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    return subprocess.run([sys.executable, "-m", "ad_tutorial", *argv], capture_output=True,
+                          timeout=300, env=env)
+
+
+@pytest.mark.parametrize("argv, pieces", [
+    (["trace", SEED, "--at", "x1=2", "x2=5"],
+     ["v_-1 = x1", "vdot_-1 = xdot1", "seed xdot1 = 1, xdot2 = 0", "v_2  = v_-1 * v_0",
+      "v_5  = v_4 - v_3  = 10.693 - (-0.959) = 11.652", "vbar_0  = vbar_3 dv_3/dv_0",
+      "seed ybar = 1", "xbar1   = vbar_-1 = 5.5"]),
+    (["trace", "x**2/y - sigmoid(x)", "--at", "x=3", "y=-0.5", "--format", "markdown"],
+     ["| v_-1 | = x |", "v_-1^2", "| fdot | = vdot_", "sigmoid(v_-1)", "dv_"]),
+    (["trace", "sqrt(x)*y", "--at", "x=2", "y=1", "--format", "latex"],
+     [r"\paragraph{Reverse adjoint trace, seed $\bar{f} = 1$}", r"\frac{1}{2 \times 1.414}"]),
+    (["trace", "sqrt(x)*y", "--at", "x=2", "y=1", "--format", "json"], ['"output": "f"']),
+    (["check", "sqrt(x) + x/y", "--at", "x=1", "y=2"],
+     ["df/dx ", "df/dy ", "grad f*xdot, xdot = (1, 0)", "f (forward mode)"]),
+    (["lesson", "two-modes"],
+     ["vbar_0  = vbar_0 + vbar_2 dv_2/dv_0", "vdot_2  = vdot_-1 * v_0 + vdot_0 * v_-1",
+      "Seed xdot = (1, 0)", "v_-1 * v_0"]),
+    (["trace", "--help"], ["the tangent direction xdot"]),
+])
+def test_on_an_ascii_terminal_every_table_is_written_in_ascii(argv, pieces):
+    done = run_ascii(*argv)
+    assert done.returncode == 0, done.stderr.decode(errors="replace")
+    assert b"Traceback" not in done.stderr and done.stderr == b""
+    out = done.stdout.decode("ascii")              # raises on any byte that is not ASCII
+    for piece in pieces:
+        assert piece in out, piece
