@@ -28,8 +28,9 @@ from .reverse import Adjoint, Step
 from .trace import Trace
 
 __all__ = ["FORMATS", "NOTATIONS", "SUBSCRIPT_DIGITS", "FormulaWriter", "Notation", "Row",
-           "adjoint_rows", "ascii_only", "dumps", "gradient_rows", "number", "output_name",
-           "plain", "primal_rows", "render", "tangent_rows", "titled_tables", "to_json"]
+           "adjoint_rows", "ascii_only", "dumps", "equations", "gradient_rows", "number",
+           "output_name", "plain", "primal_rows", "render", "tangent_rows", "titled_tables",
+           "to_json"]
 
 Table = Union[Trace, Tangent, Adjoint]
 FORMATS = ("text", "markdown", "latex", "html")

@@ -216,3 +216,16 @@ def test_explore_refuses_in_one_line(tmp_path, capsys, argv, message):
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("text, at, output, point, direction", [
+    (SEED, {"x1": 2.0, "x2": 5.0}, "y", "x1 = 2, x2 = 5", "ẋ1 = 1, ẋ2 = 0"),
+    ("x*y", {"x": -0.0, "y": -0.6}, "f", "x = −0, y = −0.6", "ẋ = 1, ẏ = 0"),
+    ("sin(y)", {"y": 1.0}, "f", "y = 1", "ẏ = 1")])
+def test_the_heading_names_the_output_apart_from_the_inputs(text, at, output, point, direction):
+    model = build_model(trace(text, **at))
+    assert (model["output"], model["point"], model["direction"]) == (output, point, direction)
+    html = NOTATIONS["html"]
+    assert steps_of(model, "primal")[-1]["say"].startswith(f"{output} = v")
+    assert steps_of(model, "tangent")[-1]["say"].startswith(html.variable(output, "dot") + " = ")
+    assert steps_of(model, "adjoint")[0]["say"].endswith(f"= {html.variable(output, 'bar')} = 1")

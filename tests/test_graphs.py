@@ -112,3 +112,16 @@ def test_constants_are_written_into_the_operation_not_drawn():
 def test_graphs_render_through_dot_as_svg(seed):
     svg = adjoint_graph(seed, annotate=True).pipe(format="svg").decode()
     assert svg.lstrip().startswith("<?xml") and "1.716" in svg and "11.652" in svg
+
+
+@pytest.mark.parametrize("text, at, output", [("x*y", {"x": 2.0, "y": 3.0}, "f"),
+                                              ("f*y", {"f": 2.0, "y": 3.0}, "g"),
+                                              ("f - x", {"f": 2.0, "x": 3.0}, "y")])
+def test_the_output_is_named_apart_from_the_inputs(text, at, output):
+    t = adt.trace(text, **at)
+    forward, adjoint = forward_graph(t, annotate=True).source, adjoint_graph(t, annotate=True).source
+    for source in (forward, adjoint):
+        assert f"<b>{output} = v<sub>1</sub></b>" in source
+    dot, bar = (adt.tables.NOTATIONS["html"].variable(output, a) for a in ("dot", "bar"))
+    assert f": {dot} = " in forward and f"reverse mode, {bar} = 1" in adjoint
+    assert all(f"∂{output}/∂{x} = " in adjoint for x in at)
