@@ -29,10 +29,10 @@ from typing import ClassVar
 
 from .formulas import Formula, Name, Num, negated, negative
 
-# How tightly a written formula holds together, loosest first: a sum, a product, a
-# negation (a negative number too), a power, a function applied to its argument (ln x),
-# a number in scientific notation (or a LaTeX fraction), an atom (a name, a number,
-# anything in brackets). An operand looser than its place allows gets parentheses.
+# How tightly a written formula holds together, loosest first: a sum, a product (1.5×10⁷
+# too), a negation (a negative number too), a power, a function applied to its argument
+# (ln x), a LaTeX fraction, an atom (a name, a number, anything in brackets). An operand
+# looser than its place allows gets parentheses.
 SUM, PRODUCT, NEGATION, POWER, APPLIED, COMPACT, ATOM = 10, 20, 25, 40, 50, 90, 100
 
 ACCENTS = {"": "", "dot": "\u0307", "bar": "\u0304"}
