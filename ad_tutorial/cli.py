@@ -307,7 +307,43 @@ def _quoted(expression: str) -> str:
     return f"'{expression}'" if expression.isprintable() else repr(expression)
 
 
+# What the tables and messages write beyond ASCII: accents, minus, times, ∂, √, σ, indices.
+UNICODE_SAMPLE = "v̇ȳ−×·∂∇√σ²₋₁→…"
+
+
+def _shows_unicode(stream: Any) -> bool:
+    """Whether `stream` can take the tables' symbols (not under PYTHONIOENCODING=ascii)."""
+    try:
+        UNICODE_SAMPLE.encode(getattr(stream, "encoding", None) or "ascii")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+def _write_ascii(stream: Any) -> None:
+    """Let `stream` write whatever its encoding lacks in ASCII (∂ as d, ẋ as xdot, …)."""
+    import codecs
+
+    from .notation import ascii_errors
+
+    codecs.register_error("ad_tutorial.ascii", ascii_errors)
+    if hasattr(stream, "reconfigure"):
+        stream.reconfigure(errors="ad_tutorial.ascii")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command. On a terminal that cannot show Unicode, the tables are written in
+    an ASCII notation (v_1, vdot_1, d/dx, *, -), and other text is spelled out in ASCII."""
+    from .tables import ascii_only
+
+    plain_terminal = not _shows_unicode(sys.stdout)
+    if plain_terminal:
+        _write_ascii(sys.stdout)
+    with ascii_only(plain_terminal):
+        return _run(argv)
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     argv, expression = _protect_expression(parser, list(sys.argv[1:] if argv is None else argv))
     try:

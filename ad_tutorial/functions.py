@@ -10,6 +10,7 @@ Each dispatches on its arguments, so one definition of f runs on every engine:
 from __future__ import annotations
 
 import numbers
+import re
 from typing import Any, Callable
 
 from .primitives import CONSTANTS, FUNCTIONS, Primitive
@@ -40,8 +41,9 @@ def _function(name: str, p: Primitive) -> Callable[..., Any]:
             return record(x)
         return apply(p, x, *more)
     function.__name__ = function.__qualname__ = name
-    function.__doc__ = f"{name}({', '.join('xy'[:p.arity])}) = {p.text.format('x', 'y')}, " \
-                       "on floats, traced values or torch tensors."
+    derivative = re.sub(r"\bout\b", f"{name}(x)", p.partial_formulas[0])
+    function.__doc__ = (f"{name}(x) on floats, traced values or torch tensors; "
+                        f"d/dx {name}(x) = {derivative}.")
     return function
 
 

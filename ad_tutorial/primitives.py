@@ -2,12 +2,12 @@
 
 Each :class:`Primitive` carries everything the rest of the package needs:
 
-* how it is written in an expression, in a text table and in LaTeX;
+* how it is written in an expression (its name, or its operator);
 * its value on floats (IEEE semantics, matching ``torch`` at domain edges);
 * its local partial derivatives ∂v/∂argument, which both sweeps use: the tangent
   sweep multiplies them by the arguments' tangents, the adjoint sweep by the
   output's adjoint;
-* how the partials are written, for the tables and graphs;
+* the same partials as formulas, which the tables and graphs write out;
 * its torch counterpart, for the bridge to PyTorch.
 
 Python's ``math`` raises where IEEE arithmetic (and torch) returns ``inf`` or ``nan``:
@@ -147,19 +147,19 @@ def _div_tangent(dx: float, dy: float, x: float, y: float, out: float) -> float:
 class Primitive:
     """One elementary operation and all that is known about it.
 
-    ``text`` and ``latex`` are templates over the arguments ``{0}``, ``{1}``;
-    ``partial_text`` and ``partial_latex`` write ∂v/∂argument the same way, with
-    ``{y}`` standing for the primitive's own value.
+    ``partial_formulas`` write each local partial ∂v/∂argument as a formula in Python
+    syntax over the arguments ``x``, ``y`` and the primitive's own value ``out``, beside
+    the ``partials`` that compute them: sqrt's is ``"1/(2*out)"``. Besides the primitives,
+    a formula may use ``sign(x)`` and ``x > 0`` (1 where it holds, else 0: Iverson's
+    bracket). The views write these formulas, and the primitive itself (``ln x``,
+    ``x × y``), in every notation.
     """
 
     name: str
     arity: int
     value: Callable[..., float]
     partials: Callable[..., tuple[float, ...]]
-    text: str
-    latex: str
-    partial_text: tuple[str, ...]
-    partial_latex: tuple[str, ...]
+    partial_formulas: tuple[str, ...]
     torch: Callable[..., object]
     symbol: str = ""          # infix operator in expressions ("+"); empty: written as a call
     precedence: int = 100     # of that operator, for parentheses when writing expressions
@@ -178,54 +178,37 @@ def _torch(name: str) -> Callable[..., object]:
     return call
 
 
-def _infix(name: str, symbol: str, precedence: int, value, partials, text, latex,
-           partial_text, partial_latex, torch, tangent=None) -> Primitive:
-    return Primitive(name, 2, value, partials, text, latex, partial_text, partial_latex,
-                     torch, symbol, precedence, tangent)
+def _infix(name: str, symbol: str, precedence: int, value, partials, partial_formulas,
+           torch, tangent=None) -> Primitive:
+    return Primitive(name, 2, value, partials, partial_formulas, torch, symbol, precedence,
+                     tangent)
 
 
-def _unary(name: str, value, partials, text, latex, partial_text, partial_latex,
-           torch=None) -> Primitive:
-    return Primitive(name, 1, value, partials, text, latex, (partial_text,),
-                     (partial_latex,), torch or _torch(name))
+def _unary(name: str, value, partials, partial_formula: str, torch=None) -> Primitive:
+    return Primitive(name, 1, value, partials, (partial_formula,), torch or _torch(name))
 
 
 PRIMITIVES: dict[str, Primitive] = {p.name: p for p in [
-    _infix("add", "+", 10, operator.add, lambda x, y, out: (1.0, 1.0),
-           "{0} + {1}", "{0} + {1}", ("1", "1"), ("1", "1"), operator.add),
-    _infix("sub", "-", 10, operator.sub, lambda x, y, out: (1.0, -1.0),
-           "{0} − {1}", "{0} - {1}", ("1", "−1"), ("1", "-1"), operator.sub),
-    _infix("mul", "*", 20, operator.mul, lambda x, y, out: (y, x),
-           "{0} × {1}", r"{0} \times {1}", ("{1}", "{0}"), ("{1}", "{0}"), operator.mul),
+    _infix("add", "+", 10, operator.add, lambda x, y, out: (1.0, 1.0), ("1", "1"),
+           operator.add),
+    _infix("sub", "-", 10, operator.sub, lambda x, y, out: (1.0, -1.0), ("1", "-1"),
+           operator.sub),
+    _infix("mul", "*", 20, operator.mul, lambda x, y, out: (y, x), ("y", "x"), operator.mul),
     _infix("div", "/", 20, _div, lambda x, y, out: (_div(1.0, y), -_div(_div(x, y), y)),
-           "{0}/{1}", r"{0} / {1}", ("1/{1}", "−{0}/{1}²"),
-           (r"\frac{{1}}{{{1}}}", r"-\frac{{{0}}}{{{1}^2}}"), operator.truediv,
-           tangent=_div_tangent),
-    _infix("pow", "**", 40, _pow, _pow_partials,
-           "{0}^{1}", "{0}^{{{1}}}", ("{1} × {0}^({1} − 1)", "{y} × ln {0}"),
-           (r"{1} {0}^{{{1} - 1}}", r"{y} \ln {0}"), operator.pow),
-    _unary("neg", operator.neg, lambda x, out: (-1.0,), "−{0}", "-{0}", "−1", "-1",
-           operator.neg),
-    _unary("exp", _exp, lambda x, out: (out,), "exp {0}", r"\exp {0}",
-           "exp {0}", r"\exp {0}"),
-    _unary("ln", _ln, lambda x, out: (_div(1.0, x),), "ln {0}", r"\ln {0}",
-           "1/{0}", r"\frac{{1}}{{{0}}}", _torch("log")),
-    _unary("sin", _sin, lambda x, out: (_cos(x),), "sin {0}", r"\sin {0}",
-           "cos {0}", r"\cos {0}"),
-    _unary("cos", _cos, lambda x, out: (-_sin(x),), "cos {0}", r"\cos {0}",
-           "−sin {0}", r"-\sin {0}"),
-    _unary("tan", _tan, lambda x, out: (1.0 + out * out,), "tan {0}", r"\tan {0}",
-           "1 + {y}²", "1 + {y}^2"),
-    _unary("tanh", math.tanh, _tanh_partials, "tanh {0}", r"\tanh {0}",
-           "1 − {y}²", "1 - {y}^2"),
-    _unary("sqrt", _sqrt, lambda x, out: (_div(1.0, 2.0 * out),), "√{0}", r"\sqrt{{{0}}}",
-           "1/(2{y})", r"\frac{{1}}{{2 {y}}}"),
-    _unary("abs", abs, lambda x, out: (_sign(x),), "|{0}|", r"\left|{0}\right|",
-           "sign {0}", r"\operatorname{{sign}} {0}", operator.abs),
-    _unary("sigmoid", _sigmoid, lambda x, out: ((1.0 - out) * out,), "σ({0})",
-           r"\sigma({0})", "{y}(1 − {y})", "{y}(1 - {y})"),
-    _unary("relu", _relu, lambda x, out: (MASKED_ZERO if out <= 0 else 1.0,), "relu {0}",
-           r"\operatorname{{relu}} {0}", "[{0} > 0]", "[{0} > 0]"),
+           ("1/y", "-x/y**2"), operator.truediv, tangent=_div_tangent),
+    _infix("pow", "**", 40, _pow, _pow_partials, ("y * x**(y - 1)", "out * ln(x)"),
+           operator.pow),
+    _unary("neg", operator.neg, lambda x, out: (-1.0,), "-1", operator.neg),
+    _unary("exp", _exp, lambda x, out: (out,), "exp(x)"),
+    _unary("ln", _ln, lambda x, out: (_div(1.0, x),), "1/x", _torch("log")),
+    _unary("sin", _sin, lambda x, out: (_cos(x),), "cos(x)"),
+    _unary("cos", _cos, lambda x, out: (-_sin(x),), "-sin(x)"),
+    _unary("tan", _tan, lambda x, out: (1.0 + out * out,), "1 + out**2"),
+    _unary("tanh", math.tanh, _tanh_partials, "1 - out**2"),
+    _unary("sqrt", _sqrt, lambda x, out: (_div(1.0, 2.0 * out),), "1/(2*out)"),
+    _unary("abs", abs, lambda x, out: (_sign(x),), "sign(x)", operator.abs),
+    _unary("sigmoid", _sigmoid, lambda x, out: ((1.0 - out) * out,), "out * (1 - out)"),
+    _unary("relu", _relu, lambda x, out: (MASKED_ZERO if out <= 0 else 1.0,), "x > 0"),
 ]}
 
 #: Other spellings accepted in expressions and as functions: ``log`` is ``ln``.

@@ -12,6 +12,7 @@ from ad_tutorial.cli import main
 from ad_tutorial.lessons import LESSONS, Cell, Lesson, cells, lesson
 from ad_tutorial.lessons.commands import run_lesson
 from ad_tutorial.lessons.terminal import PROMPT, run
+from ad_tutorial.results import Shown
 
 NAMES = list(LESSONS)
 
@@ -196,6 +197,29 @@ def test_two_modes_gradient_is_torchs(outcomes):
                           rtol=1e-12, atol=0)
     sweeps = outcome_of(outcomes, "two-modes", "for name in t.inputs").value
     assert torch.allclose(torch.tensor(sweeps, dtype=torch.float64), x.grad, rtol=1e-12, atol=0)
+
+
+def test_two_modes_says_why_its_adjoint_table_has_9_rows_where_the_tutorials_has_7(outcomes):
+    o = outcome_of(outcomes, "two-modes", "adjoint = t.reverse()")
+    table = o.text.split("\n\n")[0].splitlines()
+    assert table[0].startswith("Reverse adjoint trace") and len(table) - 1 == 9
+    trace = o.value.trace
+    edges = sum(j < len(trace) for i in range(len(trace)) for j in trace.args[i])
+    assert edges + 1 == 9 and len(trace) == 7         # the tutorial's rows: one per node
+    says = o.cell.says
+    assert "9 rows" in says and "7" in says and "one row per edge" in says
+    assert "v̄_0 and v̄_-1" in says and o.problem is None
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_traces_are_displayed_not_printed(outcomes, name):
+    """A cell ends in the trace or sweep itself, which Jupyter shows as HTML tables."""
+    titles = ("evaluation trace (primal)", "derivative trace (tangent)", "adjoint trace")
+    for o in outcomes[name]:
+        assert not any(title in o.printed for title in titles), o.cell.code
+    shown = [o for o in outcomes[name] if isinstance(o.value, Shown)]
+    assert len(shown) == (3 if name == "two-modes" else 0)
+    assert all(o.text == str(o.value) + "\n" for o in shown)
 
 
 def test_two_modes_checks_catch_an_engine_off_by_one_part_in_a_billion(monkeypatch):

@@ -47,11 +47,3 @@ def test_masked_zero_wins_against_inf_and_nan():
     for g in (math.inf, -math.inf, math.nan, 2.0):
         assert g * MASKED_ZERO == 0.0 and MASKED_ZERO * g == 0.0
     assert math.isnan(math.inf * 0.0)   # an ordinary zero would not
-
-
-def test_templates_name_only_their_arguments():
-    for p in PRIMITIVES.values():
-        args = [f"a{k}" for k in range(p.arity)]
-        for template in (p.text, p.latex, *p.partial_text, *p.partial_latex):
-            template.format(*args, y="Y")     # raises on a stray placeholder
-        assert len(p.partial_text) == len(p.partial_latex) == p.arity
