@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 from typing import Any, Sequence
 
@@ -26,6 +25,9 @@ examples:
 
 expressions use numbers, variables, + - * / ** (not ^), unary -, the constants pi and e,
 and the functions abs, cos, exp, ln (or log), relu, sigmoid, sin, sqrt, tan, tanh.
+An expression may start with - ("-x**2", "--x"); one spelled like an option of the
+command ("--at" is minus minus a variable named at) goes last, after --:
+  ad-tutorial trace --at at=1 -- "--at"
 """
 
 
@@ -49,8 +51,18 @@ start here:
 class _Parser(argparse.ArgumentParser):
     """argparse, but errors are one line (usage stays available through --help)."""
 
+    commands: dict[str, _Parser] = {}         # the subcommands' parsers, by name
+
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
+
+    def reads_as_option(self, word: str) -> bool:
+        """Whether argparse takes `word` for one of this parser's options: the option
+        itself, --option=value, or a long option cut short (--form for --format)."""
+        name = word.split("=", 1)[0]
+        options = [s for action in self._actions for s in action.option_strings]
+        return name in options or name.startswith("--") and len(name) > 2 and any(
+            s.startswith(name) for s in options)
 
 
 def _trace_from(args: argparse.Namespace):
@@ -271,36 +283,80 @@ def build_parser() -> argparse.ArgumentParser:
     _add_figure_commands(sub)
     _add_explorer_commands(sub)
     _add_bench_commands(sub)
+    parser.commands = sub.choices
     return parser
 
 
-def _protect_expression(argv: list[str]) -> list[str]:
-    """Keep an expression such as "-x**2" from being read as an option.
+def _protect_expression(parser: _Parser, argv: list[str]) -> tuple[list[str], str | None]:
+    """Keep an expression such as "-x**2" or "--x" from being read as an option.
 
-    argparse takes a word starting with "-" for an option unless it contains a space,
-    so a space is added to such an expression (the parser ignores it).
+    argparse takes a word starting with "-" for an option. When the word after a command
+    that takes EXPR is none of that command's options, it is the expression: a stand-in
+    takes its place while argparse reads the rest, and the expression itself comes back
+    unchanged (so the columns of an error count in the text as typed). Returns the
+    arguments to parse and the expression set aside, or None.
     """
     if len(argv) > 1 and argv[0] in ("trace", "check", "graph", "explore") and \
-            argv[1].startswith("-") and not re.fullmatch(r"-h|--[a-z][\w-]*(=.*)?", argv[1]):
-        return [argv[0], argv[1] + " ", *argv[2:]]
-    return argv
+            argv[1].startswith("-") and not parser.commands[argv[0]].reads_as_option(argv[1]):
+        return [argv[0], "EXPR", *argv[2:]], argv[1]
+    return argv, None
+
+
+def _quoted(expression: str) -> str:
+    """The expression as typed, quoted, so an error's column counts in the text shown."""
+    return f"'{expression}'" if expression.isprintable() else repr(expression)
+
+
+# What the tables and messages write beyond ASCII: accents, minus, times, ∂, √, σ, indices.
+UNICODE_SAMPLE = "v̇ȳ−×·∂∇√σ²₋₁→…"
+
+
+def _shows_unicode(stream: Any) -> bool:
+    """Whether `stream` can take the tables' symbols (not under PYTHONIOENCODING=ascii)."""
+    try:
+        UNICODE_SAMPLE.encode(getattr(stream, "encoding", None) or "ascii")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+def _write_ascii(stream: Any) -> None:
+    """Let `stream` write whatever its encoding lacks in ASCII (∂ as d, ẋ as xdot, …)."""
+    import codecs
+
+    from .notation import ascii_errors
+
+    codecs.register_error("ad_tutorial.ascii", ascii_errors)
+    if hasattr(stream, "reconfigure"):
+        stream.reconfigure(errors="ad_tutorial.ascii")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command. On a terminal that cannot show Unicode, the tables are written in
+    an ASCII notation (v_1, vdot_1, d/dx, *, -), and other text is spelled out in ASCII."""
+    from .tables import ascii_only
+
+    plain_terminal = not _shows_unicode(sys.stdout)
+    if plain_terminal:
+        _write_ascii(sys.stdout)
+    with ascii_only(plain_terminal):
+        return _run(argv)
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
-    argv = _protect_expression(list(sys.argv[1:] if argv is None else argv))
+    argv, expression = _protect_expression(parser, list(sys.argv[1:] if argv is None else argv))
     try:
         args = parser.parse_args(argv)
+        if expression is not None:
+            args.expression = expression
         if not hasattr(args, "run"):
             parser.print_help(sys.stderr)
             return 2
         return args.run(args)
     except ExpressionError as e:
-        expression = getattr(args, "expression", "").strip()
-        if e.column is None:
-            print(f"ad-tutorial: error in {expression!r}: {e}", file=sys.stderr)
-            return 2
-        print(f"ad-tutorial: error in {expression!r} at {e}", file=sys.stderr)
+        where = ":" if e.column is None else " at"      # "… at column 3: …"
+        print(f"ad-tutorial: error in {_quoted(args.expression)}{where} {e}", file=sys.stderr)
     except (TraceError, UsageError) as e:
         print(f"ad-tutorial: {e}" if not str(e).startswith("ad-tutorial") else str(e),
               file=sys.stderr)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .broadcasting import along, lift, np
+from .arrays import along, lift, np
 from .results import SweepResult, plain
 
 if TYPE_CHECKING:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import builtins
 import numbers
+import re
 from typing import Any, Callable, Sequence
 
-from .broadcasting import np
+from .arrays import np
 from .primitives import CONSTANTS, FUNCTIONS, PRIMITIVES, Primitive
 from .tape import RECORD, RECORD_ARRAY, Traced, TracedArray
 
@@ -49,8 +50,9 @@ def _function(name: str, p: Primitive) -> Callable[..., Any]:
             return record(x)
         return apply(p, x, *more)
     function.__name__ = function.__qualname__ = name
-    function.__doc__ = f"{name}({', '.join('xy'[:p.arity])}) = {p.text.format('x', 'y')}, " \
-                       "elementwise, on floats, arrays, traced values or torch tensors."
+    derivative = re.sub(r"\bout\b", f"{name}(x)", p.partial_formulas[0])
+    function.__doc__ = (f"{name}(x), elementwise, on floats, arrays, traced values or torch "
+                        f"tensors; d/dx {name}(x) = {derivative}.")
     return function
 
 

@@ -68,7 +68,7 @@ def _role(trace: Trace, i: int) -> dict[str, str]:
 def _label(w: FormulaWriter, i: int, accent: str, value: float) -> str:
     """'v_1 = ln v_-1 / = 0.693 / v̇_1 = 0.5' as an HTML label, one fact per line."""
     trace = w.t
-    name = w.name(i) if i != trace.output else f"y = {w.name(i)}"
+    name = w.name(i) if i != trace.output else f"{w.output_variable()} = {w.name(i)}"
     op = w.op(i) if trace.ops[i] is not None else w.nt.variable(trace.inputs[i], "")
     lines = [f"<b>{name}</b> = {op}", f"= {w.nt.number(trace.values[i])}",
              f"{w.name(i, accent)} = {w.nt.number(value)}"]
@@ -107,7 +107,8 @@ def forward_graph(sweep: Union[Trace, Tangent], annotate: bool = False,
     if tangent is not None:
         seed = ", ".join(f"{w.nt.variable(x, 'dot')} = {w.nt.number(v)}"
                          for x, v in tangent.seed.items())
-        g.attr(label=f"<forward mode, seed {seed}: ẏ = {w.nt.number(tangent.derivative)}>",
+        g.attr(label=f"<forward mode, seed {seed}: {w.output_variable('dot')} = "
+                     f"{w.nt.number(tangent.derivative)}>",
                labelloc="b")
     return g
 
@@ -143,9 +144,11 @@ def adjoint_graph(sweep: Union[Trace, Adjoint], annotate: bool = False) -> graph
         for k, step in zip(positions, steps):
             g.edge(trace.name(i), trace.name(step.node),
                    label=_partial_label(w, i, k, step.partial))
-    gradient = ", ".join(f"∂y/∂{w.nt.variable(x, '')} = {w.nt.number(v)}"
+    y = w.output_variable()
+    gradient = ", ".join(f"{w.nt.partial(y, w.nt.variable(x))} = {w.nt.number(v)}"
                          for x, v in adjoint.gradient.items())
-    g.attr(label=f"<reverse mode, ȳ = {w.nt.number(adjoint.seed)}: {gradient}>", labelloc="b")
+    g.attr(label=f"<reverse mode, {w.output_variable('bar')} = {w.nt.number(adjoint.seed)}: "
+                 f"{gradient}>", labelloc="b")
     return g
 
 
@@ -154,6 +157,6 @@ def _partial_label(w: FormulaWriter, i: int, k: int, partial: float) -> str:
     j = w.t.args[i][k]
     formula = w.partials(i)[k]
     text = f"∂{w.name(i)}/∂{w.name(j)} = {formula}"
-    if "{" in w.t.ops[i].partial_text[k]:          # not a constant such as 1 or −1
+    if not w.partial_is_constant(i, k):             # not a constant such as 1 or −1
         text += f" = {w.nt.number(partial)}"
     return f"<{text}>"

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .broadcasting import np
+from .arrays import np
 from .forward import array_tangents, tangents
 from .reverse import _UNREACHED, adjoints, array_adjoints
 from .tape import TraceError

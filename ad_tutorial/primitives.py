@@ -2,12 +2,12 @@
 
 Each :class:`Primitive` carries everything the rest of the package needs:
 
-* how it is written in an expression, in a text table and in LaTeX;
+* how it is written in an expression (its name, or its operator);
 * its value on floats (IEEE semantics, matching ``torch`` at domain edges);
 * its local partial derivatives ∂v/∂argument, which both sweeps use: the tangent
   sweep multiplies them by the arguments' tangents, the adjoint sweep by the
   output's adjoint;
-* how the partials are written, for the tables and graphs;
+* the same partials as formulas, which the tables and graphs write out;
 * its torch counterpart, for the bridge to PyTorch.
 
 Python's ``math`` raises where IEEE arithmetic (and torch) returns ``inf`` or ``nan``:
@@ -23,8 +23,8 @@ import sys
 from dataclasses import dataclass
 from typing import Any, Callable, NamedTuple
 
-from .broadcasting import (Over, Where, along, as_matrices, batch_as_matrices,
-                           batch_from_matrices, lift, mT, np)
+from .arrays import (Over, Where, along, as_matrices, batch_as_matrices, batch_from_matrices,
+                     index_check, lift, matmul_shape, mT, np)
 
 inf, nan = math.inf, math.nan
 
@@ -225,7 +225,7 @@ def _div_tangent(dx: Any, dy: Any, x: Any, y: Any, out: Any) -> Any:
 
 
 # --- the rules of the primitives that move or combine elements ---------------------------
-# A tangent or adjoint carries a leading axis of directions (see broadcasting.py): where a
+# A tangent or adjoint carries a leading axis of directions (see arrays.py): where a
 # rule names an axis of the value, the same axis of a tangent is one further on.
 
 def _axes(axis: int | None, ndim: int) -> tuple[int, ...]:
@@ -308,27 +308,26 @@ class ByNumber(NamedTuple):
 class Primitive:
     """One elementary operation and all that is known about it.
 
-    ``text`` and ``latex`` are templates over the arguments ``{0}``, ``{1}`` and the
-    node's parameters by name (``{axis}``, ``{shape}``, ``{key}``); ``partial_text`` and
-    ``partial_latex`` write ∂v/∂argument the same way, with ``{y}`` standing for the
-    primitive's own value.
+    ``partial_formulas`` write each local partial ∂v/∂argument as a formula in Python
+    syntax over the arguments ``x``, ``y`` and the primitive's own value ``out``, beside
+    the ``partials`` that compute them: sqrt's is ``"1/(2*out)"``. Besides the primitives,
+    a formula may use ``sign(x)`` and ``x > 0`` (1 where it holds, else 0: Iverson's
+    bracket). The views write these formulas, and the primitive itself (``ln x``,
+    ``x × y``), in every notation.
 
     On arrays, an *elementwise* primitive gives its local partials as arrays
     (``array_partials``), which the sweeps multiply and broadcast (forward) or multiply
     and sum back (backward). The others give ``jvp`` (the tangent from the arguments'
     tangents) and ``vjp`` (the adjoint passed back to argument k), written for the tables
-    in ``jvp_text`` and ``vjp_text`` over ``{t0}`` (a tangent), ``{g}`` (the adjoint)
-    and the same names.
+    in ``jvp_text`` and ``vjp_text`` over ``{t0}`` (a tangent), ``{g}`` (the adjoint),
+    the arguments ``{0}``, ``{1}`` and the node's parameters by name.
     """
 
     name: str
     arity: int                  # number of arguments; 0 for any number (stack)
     value: Callable[..., float] | None              # on floats; None: only on arrays
     partials: Callable[..., tuple[float, ...]] | None
-    text: str
-    latex: str
-    partial_text: tuple[str, ...]
-    partial_latex: tuple[str, ...]
+    partial_formulas: tuple[str, ...]
     torch: Callable[..., object]
     symbol: str = ""          # infix operator in expressions ("+"); empty: written as a call
     precedence: int = 100     # of that operator, for parentheses when writing expressions
@@ -341,6 +340,7 @@ class Primitive:
     jvp_text: tuple[str, str] = ("", "")        # text, LaTeX
     vjp_text: tuple[tuple[str, str], ...] = ()  # per argument: text, LaTeX
     parameters: tuple[str, ...] = ()            # the node's static parameters, by name
+    check: Callable[..., None] | None = None    # (shapes, parameters): ValueError if unfit
 
     @property
     def elementwise(self) -> bool:
@@ -360,28 +360,25 @@ def _torch(name: str) -> Callable[..., object]:
     return call
 
 
-def _infix(name: str, symbol: str, precedence: int, value, partials, text, latex,
-           partial_text, partial_latex, torch, array, array_partials,
-           tangent=None, by_number=None) -> Primitive:
-    return Primitive(name, 2, value, partials, text, latex, partial_text, partial_latex,
-                     torch, symbol, precedence, tangent, by_number, array, array_partials)
+def _infix(name: str, symbol: str, precedence: int, value, partials, partial_formulas,
+           torch, array, array_partials, tangent=None, by_number=None) -> Primitive:
+    return Primitive(name, 2, value, partials, partial_formulas, torch, symbol, precedence,
+                     tangent, by_number, array, array_partials)
 
 
-def _unary(name: str, value, partials, text, latex, partial_text, partial_latex,
-           array, array_partials, torch=None) -> Primitive:
-    return Primitive(name, 1, value, partials, text, latex, (partial_text,),
-                     (partial_latex,), torch or _torch(name), array=array,
-                     array_partials=array_partials)
+def _unary(name: str, value, partials, partial_formula: str, array, array_partials,
+           torch=None) -> Primitive:
+    return Primitive(name, 1, value, partials, (partial_formula,), torch or _torch(name),
+                     array=array, array_partials=array_partials)
 
 
-def _moving(name: str, arity: int, text: str, latex: str, torch, array, jvp, vjp,
-            jvp_text: tuple[str, str], vjp_text: tuple[tuple[str, str], ...],
-            parameters: tuple[str, ...] = (), symbol: str = "",
-            precedence: int = 100) -> Primitive:
+def _moving(name: str, arity: int, torch, array, jvp, vjp, jvp_text: tuple[str, str],
+            vjp_text: tuple[tuple[str, str], ...], parameters: tuple[str, ...] = (),
+            symbol: str = "", precedence: int = 100, check=None) -> Primitive:
     """A primitive that moves or combines elements: arrays only, with its own JVP and VJP."""
-    return Primitive(name, arity, None, None, text, latex, (), (), torch, symbol, precedence,
-                     array=array, jvp=jvp, vjp=vjp, jvp_text=jvp_text, vjp_text=vjp_text,
-                     parameters=parameters)
+    return Primitive(name, arity, None, None, (), torch, symbol, precedence, array=array,
+                     jvp=jvp, vjp=vjp, jvp_text=jvp_text, vjp_text=vjp_text,
+                     parameters=parameters, check=check)
 
 
 def _array_sign(x: Any) -> Any:
@@ -390,96 +387,79 @@ def _array_sign(x: Any) -> Any:
 
 
 PRIMITIVES: dict[str, Primitive] = {p.name: p for p in [
-    _infix("add", "+", 10, operator.add, lambda x, y, out: (1.0, 1.0),
-           "{0} + {1}", "{0} + {1}", ("1", "1"), ("1", "1"), operator.add,
-           operator.add, lambda x, y, out: (1.0, 1.0)),
-    _infix("sub", "-", 10, operator.sub, lambda x, y, out: (1.0, -1.0),
-           "{0} − {1}", "{0} - {1}", ("1", "−1"), ("1", "-1"), operator.sub,
-           operator.sub, lambda x, y, out: (1.0, -1.0)),
-    _infix("mul", "*", 20, operator.mul, lambda x, y, out: (y, x),
-           "{0} × {1}", r"{0} \times {1}", ("{1}", "{0}"), ("{1}", "{0}"), operator.mul,
+    _infix("add", "+", 10, operator.add, lambda x, y, out: (1.0, 1.0), ("1", "1"),
+           operator.add, operator.add, lambda x, y, out: (1.0, 1.0)),
+    _infix("sub", "-", 10, operator.sub, lambda x, y, out: (1.0, -1.0), ("1", "-1"),
+           operator.sub, operator.sub, lambda x, y, out: (1.0, -1.0)),
+    _infix("mul", "*", 20, operator.mul, lambda x, y, out: (y, x), ("y", "x"), operator.mul,
            operator.mul, lambda x, y, out: (y, x)),
     # torch divides by y where the partial is 1/y: g/y, and −g·((x/y)/y).
     _infix("div", "/", 20, _div, lambda x, y, out: (_reciprocal(y), -_div(_div(x, y), y)),
-           "{0}/{1}", r"{0} / {1}", ("1/{1}", "−{0}/{1}²"),
-           (r"\frac{{1}}{{{1}}}", r"-\frac{{{0}}}{{{1}^2}}"), operator.truediv,
+           ("1/y", "-x/y**2"), operator.truediv,
            operator.truediv, lambda x, y, out: (Over(y), -(out / y)), tangent=_div_tangent),
-    _infix("pow", "**", 40, _pow, _pow_partials,
-           "{0}^{1}", "{0}^{{{1}}}", ("{1} × {0}^({1} − 1)", "{y} × ln {0}"),
-           (r"{1} {0}^{{{1} - 1}}", r"{y} \ln {0}"), operator.pow,
-           _array_pow,
+    _infix("pow", "**", 40, _pow, _pow_partials, ("y * x**(y - 1)", "out * ln(x)"),
+           operator.pow, _array_pow,
            lambda x, y, out: (Where(y == 0, y * _array_pow(x, y - 1)),
                               np.where((x == 0) & (y >= 0), 0.0, out * np.log(x))),
            by_number=ByNumber(_pow_by_number, _array_pow_by_number, _pow_by_number_partials)),
-    _unary("neg", operator.neg, lambda x, out: (-1.0,), "−{0}", "-{0}", "−1", "-1",
-           operator.neg, lambda x, out: (-1.0,), operator.neg),
-    _unary("exp", _exp, lambda x, out: (out,), "exp {0}", r"\exp {0}",
-           "exp {0}", r"\exp {0}", lambda x: np.exp(x), lambda x, out: (out,)),
-    _unary("ln", _ln, lambda x, out: (_reciprocal(x),), "ln {0}", r"\ln {0}",
-           "1/{0}", r"\frac{{1}}{{{0}}}", lambda x: np.log(x), lambda x, out: (Over(x),),
-           _torch("log")),
-    _unary("sin", _sin, lambda x, out: (_cos(x),), "sin {0}", r"\sin {0}",
-           "cos {0}", r"\cos {0}", lambda x: np.sin(x), lambda x, out: (np.cos(x),)),
-    _unary("cos", _cos, lambda x, out: (-_sin(x),), "cos {0}", r"\cos {0}",
-           "−sin {0}", r"-\sin {0}", lambda x: np.cos(x), lambda x, out: (-np.sin(x),)),
-    _unary("tan", _tan, lambda x, out: (1.0 + out * out,), "tan {0}", r"\tan {0}",
-           "1 + {y}²", "1 + {y}^2", lambda x: np.tan(x), lambda x, out: (1.0 + out * out,)),
-    _unary("tanh", math.tanh, _tanh_partials, "tanh {0}", r"\tanh {0}",
-           "1 − {y}²", "1 - {y}^2", lambda x: np.tanh(x), _tanh_partials),
-    _unary("sqrt", _sqrt, lambda x, out: (_reciprocal(2.0 * out),), "√{0}", r"\sqrt{{{0}}}",
-           "1/(2{y})", r"\frac{{1}}{{2 {y}}}", lambda x: np.sqrt(x),
-           lambda x, out: (Over(2.0 * out),)),
-    _unary("abs", abs, lambda x, out: (_sign(x),), "|{0}|", r"\left|{0}\right|",
-           "sign {0}", r"\operatorname{{sign}} {0}", lambda x: np.abs(x),
+    _unary("neg", operator.neg, lambda x, out: (-1.0,), "-1", operator.neg,
+           lambda x, out: (-1.0,), operator.neg),
+    _unary("exp", _exp, lambda x, out: (out,), "exp(x)", lambda x: np.exp(x),
+           lambda x, out: (out,)),
+    _unary("ln", _ln, lambda x, out: (_reciprocal(x),), "1/x", lambda x: np.log(x),
+           lambda x, out: (Over(x),), _torch("log")),
+    _unary("sin", _sin, lambda x, out: (_cos(x),), "cos(x)", lambda x: np.sin(x),
+           lambda x, out: (np.cos(x),)),
+    _unary("cos", _cos, lambda x, out: (-_sin(x),), "-sin(x)", lambda x: np.cos(x),
+           lambda x, out: (-np.sin(x),)),
+    _unary("tan", _tan, lambda x, out: (1.0 + out * out,), "1 + out**2", lambda x: np.tan(x),
+           lambda x, out: (1.0 + out * out,)),
+    _unary("tanh", math.tanh, _tanh_partials, "1 - out**2", lambda x: np.tanh(x),
+           _tanh_partials),
+    _unary("sqrt", _sqrt, lambda x, out: (_reciprocal(2.0 * out),), "1/(2*out)",
+           lambda x: np.sqrt(x), lambda x, out: (Over(2.0 * out),)),
+    _unary("abs", abs, lambda x, out: (_sign(x),), "sign(x)", lambda x: np.abs(x),
            lambda x, out: (_array_sign(x),), operator.abs),
-    _unary("sigmoid", _sigmoid, lambda x, out: ((1.0 - out) * out,), "σ({0})",
-           r"\sigma({0})", "{y}(1 − {y})", "{y}(1 - {y})",
+    _unary("sigmoid", _sigmoid, lambda x, out: ((1.0 - out) * out,), "out * (1 - out)",
            lambda x: 1.0 / (1.0 + np.exp(-x)), lambda x, out: ((1.0 - out) * out,)),
-    _unary("relu", _relu, lambda x, out: (MASKED_ZERO if out <= 0 else 1.0,), "relu {0}",
-           r"\operatorname{{relu}} {0}", "[{0} > 0]", "[{0} > 0]",
+    _unary("relu", _relu, lambda x, out: (MASKED_ZERO if out <= 0 else 1.0,), "x > 0",
            lambda x: np.where(x < 0, 0.0, x), lambda x, out: (Where(out <= 0),)),
     # --- on arrays only: primitives that move or combine elements ---
-    _moving("sum", 1, "sum {0}", r"\textstyle\sum {0}",
-            lambda x, axis: x.sum() if axis is None else x.sum(axis),
+    _moving("sum", 1, lambda x, axis: x.sum() if axis is None else x.sum(axis),
             lambda x, axis: np.sum(x, axis),
             lambda ts, xs, out, axis: ts[0].sum(axis=_axes(axis, xs[0].ndim)),
             _sum_vjp, ("sum {t0}", r"\textstyle\sum {t0}"),
             (("{g} broadcast to {shape0}", r"{g} \text{{ broadcast to }} {shape0}"),),
             parameters=("axis",)),
-    _moving("mean", 1, "mean {0}", r"\operatorname{{mean}} {0}",
-            lambda x, axis: x.mean() if axis is None else x.mean(axis),
+    _moving("mean", 1, lambda x, axis: x.mean() if axis is None else x.mean(axis),
             lambda x, axis: np.mean(x, axis),
             lambda ts, xs, out, axis: ts[0].mean(axis=_axes(axis, xs[0].ndim)),
             _mean_vjp, ("mean {t0}", r"\operatorname{{mean}} {t0}"),
             (("{g}/{count} broadcast to {shape0}",
               r"\frac{{{g}}}{{{count}}} \text{{ broadcast to }} {shape0}"),),
             parameters=("axis",)),
-    _moving("matmul", 2, "{0} @ {1}", r"{0} {1}", operator.matmul,
-            lambda a, b: np.matmul(a, b), _matmul_jvp, _matmul_vjp,
-            ("{t0} @ {1} + {0} @ {t1}", r"{t0} {1} + {0} {t1}"),
+    _moving("matmul", 2, operator.matmul, lambda a, b: np.matmul(a, b), _matmul_jvp,
+            _matmul_vjp, ("{t0} @ {1} + {0} @ {t1}", r"{t0} {1} + {0} {t1}"),
             (("{g} @ {1}ᵀ", r"{g} {1}^\top"), ("{0}ᵀ @ {g}", r"{0}^\top {g}")),
-            symbol="@", precedence=20),
-    _moving("transpose", 1, "{0}ᵀ", r"{0}^\top",
-            lambda x: x.permute(tuple(range(x.ndim - 1, -1, -1))), lambda x: np.transpose(x),
-            lambda ts, xs, out: _transposed(ts[0]),
+            symbol="@", precedence=20, check=matmul_shape),
+    _moving("transpose", 1, lambda x: x.permute(tuple(range(x.ndim - 1, -1, -1))),
+            lambda x: np.transpose(x), lambda ts, xs, out: _transposed(ts[0]),
             lambda g, k, xs, out: _transposed(g), ("{t0}ᵀ", r"{t0}^\top"),
             (("{g}ᵀ", r"{g}^\top"),)),
-    _moving("reshape", 1, "reshape({0}, {shape})", r"\operatorname{{reshape}}({0}, {shape})",
-            lambda x, shape: x.reshape(shape), lambda x, shape: np.reshape(x, shape),
+    _moving("reshape", 1, lambda x, shape: x.reshape(shape),
+            lambda x, shape: np.reshape(x, shape),
             lambda ts, xs, out, shape: ts[0].reshape(ts[0].shape[:1] + out.shape),
             lambda g, k, xs, out, shape: g.reshape(g.shape[:1] + xs[0].shape),
             ("reshape({t0}, {shape})", r"\operatorname{{reshape}}({t0}, {shape})"),
             (("{g} reshaped to {shape0}", r"{g} \text{{ reshaped to }} {shape0}"),),
             parameters=("shape",)),
-    _moving("index", 1, "{0}[{key}]", r"{0}[{key}]",
-            lambda x, key: x[key], lambda x, key: x[key],
+    _moving("index", 1, lambda x, key: x[key], lambda x, key: x[key],
             lambda ts, xs, out, key: ts[0][(slice(None), *key)], _index_vjp,
             ("{t0}[{key}]", r"{t0}[{key}]"),
             (("{g} scattered into zeros of {shape0} at [{key}]",
               r"{g} \text{{ scattered into zeros of }} {shape0} \text{{ at }} [{key}]"),),
-            parameters=("key",)),
-    _moving("stack", 0, "stack({args})", r"\operatorname{{stack}}({args})",
-            lambda *xs: _torch("stack")(xs), lambda *xs: np.stack(xs), _stack_jvp,
+            parameters=("key",), check=index_check),
+    _moving("stack", 0, lambda *xs: _torch("stack")(xs), lambda *xs: np.stack(xs), _stack_jvp,
             lambda g, k, xs, out: g[:, k], ("stack({ts})", r"\operatorname{{stack}}({ts})"),
             (("{g}[{k}]", r"{g}[{k}]"),)),
 ]}

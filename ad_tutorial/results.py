@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, ClassVar
 
-from .broadcasting import np
+from .arrays import np
 
 if TYPE_CHECKING:
     from .trace import Trace
@@ -21,7 +21,8 @@ def plain(v: Any) -> Any:
 
 
 class Shown:
-    """Prints as the tutorial's tables; displays as HTML tables in Jupyter."""
+    """Prints as the tutorial's tables; displays as HTML tables in Jupyter (and as the
+    same text where a front end cannot show HTML)."""
 
     __slots__ = ()
     #: render(result, format) -> text, registered by the views layer.
@@ -32,6 +33,16 @@ class Shown:
 
     def _repr_html_(self) -> str | None:
         return None if Shown.renderer is None else Shown.renderer(self, "html")
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython's plain-text display, beside the HTML one: the tables, as print shows them."""
+        printer.text(str(self))
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # IPython looks for _repr_pretty_ class by class along the MRO, and takes a class's
+        # own __repr__ (Trace has one) before a base class's _repr_pretty_.
+        super().__init_subclass__(**kwargs)
+        cls._repr_pretty_ = Shown._repr_pretty_
 
 
 class SweepResult(Shown):

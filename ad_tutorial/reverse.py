@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterator, NamedTuple
 
-from .broadcasting import np, unbroadcast
+from .arrays import np, unbroadcast
 from .results import SweepResult, plain
 
 if TYPE_CHECKING:

@@ -24,7 +24,7 @@ import numbers
 import operator
 from typing import Any, Callable
 
-from .broadcasting import matmul_shape, np
+from .arrays import key_text, np
 from .primitives import PRIMITIVES, Primitive
 
 
@@ -138,10 +138,11 @@ def as_array(x: Any, what: str) -> Any:
     """x as a float64 numpy array, or a TraceError saying what is wrong with it."""
     try:
         a = np.array(x, dtype=np.float64)
-    except (ValueError, TypeError):
-        shapes = "ragged: its rows differ in length" if isinstance(x, (list, tuple)) else ""
+    except (ValueError, TypeError) as e:
+        ragged = "inhomogeneous" in str(e) or "sequence" in str(e)
         raise TraceError(f"{what} must be a number or a (nested) list of numbers; it is "
-                         f"{shapes or 'not numeric'}") from None
+                         f"{'ragged: its rows differ in length' if ragged else 'not numeric'}"
+                         ) from None
     if a.size == 0:
         raise TraceError(f"{what} is empty")
     return a
@@ -184,8 +185,8 @@ def _array_recorder(op: Primitive) -> Callable[..., Any]:
         tape = next(x.tape for x in xs if type(x) is TracedArray)
         slots, values = zip(*[tape.operand(x, op) for x in xs])
         try:
-            if op.name == "matmul":
-                matmul_shape(*(np.shape(v) for v in values))
+            if op.check:
+                op.check(*[np.shape(v) for v in values], *parameters)
             out, partials = evaluate_node(op, values, parameters, True, slots[-1] < 0)
         except (ValueError, IndexError, TypeError) as e:
             raise TraceError(mismatch(op, values, parameters, e)) from None
@@ -216,11 +217,10 @@ def mismatch(op: Primitive, values: tuple[Any, ...], parameters: tuple[Any, ...]
     what = op.symbol or op.name
     if op.elementwise:
         return f"{what}: shapes {shapes} do not broadcast together"
-    if op.name == "matmul":
-        return f"@: shapes {shapes} do not fit: {error}"
     reason = str(error).split("\n")[0]
-    given = ", ".join(f"{n}={p!r}" for n, p in zip(op.parameters, parameters))
-    return f"{what} of shape {shapes}{' with ' + given if given else ''}: {reason}"
+    given = "".join(f" with {n} {key_text(p) if n == 'key' else p}"
+                    for n, p in zip(op.parameters, parameters))
+    return f"{what} of shape{'s' * (len(values) > 1)} {shapes}{given}: {reason}"
 
 
 class _Recorders(dict):
@@ -301,39 +301,9 @@ class TracedArray(Traced):
         return RECORD_ARRAY[PRIMITIVES["transpose"]](self)
 
     def __getitem__(self, key: Any) -> TracedArray:
-        return RECORD_ARRAY[PRIMITIVES["index"]](self, parameters=(index_key(key, self.shape),))
-
-
-def index_key(key: Any, shape: tuple[int, ...]) -> tuple[Any, ...]:
-    """An index as a tuple of integers and slices (the kinds a trace records), checked
-    against the shape."""
-    key = key if isinstance(key, tuple) else (key,)
-    if len(key) > len(shape):
-        raise TraceError(f"[{_key_text(key)}]: {len(key)} indices for an array of shape "
-                         f"{shape}")
-    for k, n in zip(key, shape):
-        if isinstance(k, slice):
-            if not all(b is None or isinstance(b, numbers.Integral) for b in
-                       (k.start, k.stop, k.step)):
-                raise TraceError(f"[{_key_text(key)}]: slices take whole numbers")
-        elif not isinstance(k, numbers.Integral) or isinstance(k, bool):
-            raise TraceError(f"[{_key_text(key)}]: index with whole numbers and slices only")
-        elif not -n <= k < n:
-            raise TraceError(f"[{_key_text(key)}]: index {k} is out of range for shape "
-                             f"{shape}")
-    return tuple(key)
-
-
-def _key_text(key: tuple[Any, ...]) -> str:
-    def one(k: Any) -> str:
-        if not isinstance(k, slice):
-            return str(k)
-        text = ":".join("" if b is None else str(b) for b in (k.start, k.stop, k.step))
-        return text[:-1] if k.step is None else text
-    return ", ".join(map(one, key))
-
-
-key_text = _key_text
+        """x[0], x[1:3], x[0, 1:]: whole numbers and slices (checked when recorded)."""
+        key = key if isinstance(key, tuple) else (key,)
+        return RECORD_ARRAY[PRIMITIVES["index"]](self, parameters=(key,))
 
 
 def _value(x: Any) -> Any:

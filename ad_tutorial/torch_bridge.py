@@ -20,6 +20,7 @@ from typing import Any, Callable
 from .expression import Expression
 from .forward import Tangent
 from .reverse import Adjoint
+from .tables import NOTATIONS, number, output_name, plain
 from .trace import Trace, trace as record
 
 # On first use, torch's forward mode loads decompositions written with torch.jit.script,
@@ -130,8 +131,6 @@ class Row:
 
 
 def _difference(a: float, b: float) -> str:
-    from .tables import number
-
     if math.isfinite(a) and math.isfinite(b):
         return number(a - b, 2) if a != b else "0"
     return "same" if agree(a, b) else "differ"
@@ -192,12 +191,16 @@ def compare(f: Callable[..., Any] | str | Expression | Trace | Tangent, /, *args
     y_fwd, derivative = torch_forward(t, tangent.seed)
     y_scale, dot_scale, bar_scales = magnitudes(t, tangent, adjoint)
     smooth = all(math.isfinite(v) for v in [t.value, *grad.values()])
-    rows = [Row("y", t.value, y_rev, scale=y_scale),
-            Row("y (forward mode)", t.value, y_fwd, scale=y_scale)]
+    nt = NOTATIONS["text"]
+    y = nt.variable(output_name(t.inputs))       # y, or f where an input is called y
+    rows = [Row(plain(y), t.value, y_rev, scale=y_scale),
+            Row(plain(f"{y} (forward mode)"), t.value, y_fwd, scale=y_scale)]
     for x, scale in zip(t.inputs, bar_scales):
         fd = finite_difference(t, {z: float(z == x) for z in t.inputs}) if smooth else None
-        rows.append(Row(f"∂y/∂{x}", adjoint.gradient[x], grad[x], fd, scale))
-    seed_text = ", ".join(f"{v:g}" for v in tangent.seed.values())
-    rows.append(Row(f"∇y·ẋ, ẋ = ({seed_text})", tangent.derivative, derivative,
+        rows.append(Row(plain(nt.partial(y, nt.variable(x))), adjoint.gradient[x], grad[x], fd,
+                        scale))
+    seed = ", ".join(f"{v:g}" for v in tangent.seed.values())
+    direction = seed if len(tangent.seed) == 1 else f"({seed})"
+    rows.append(Row(plain(f"∇{y}·ẋ, ẋ = {direction}"), tangent.derivative, derivative,
                     finite_difference(t, tangent.seed) if smooth else None, dot_scale))
     return Comparison(t, tangent.seed, rows)

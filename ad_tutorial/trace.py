@@ -38,7 +38,7 @@ from functools import cached_property
 from types import FunctionType
 from typing import Any, Callable, Iterator, NamedTuple
 
-from .broadcasting import np
+from .arrays import np
 from .expression import Expression, parse, unparse
 from .forward import Tangent, tangent_sweep
 from .primitives import Primitive

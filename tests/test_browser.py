@@ -99,11 +99,11 @@ def test_seed_page_walks_through_the_three_sweeps(page, tmp_path):
     # The tutorial's numbers, which torch computes too, are on screen where they belong.
     assert number(y) == "11.652" and [number(g) for g in gradient.values()] == ["5.5", "1.716"]
     end = state(page)                       # → at the end stays at the end
-    assert end["say"] == "x̄1 = v̄-1 = 5.5, x̄2 = v̄0 = 1.716"
+    assert end["say"] == "x̄1 = v̄−1 = 5.5, x̄2 = v̄0 = 1.716"
     assert end["nodes"] == ["a-n-v_-1", "a-n-v_0"]
     assert end["rows"] == ["adjoint-1-7", "adjoint-1-8"]
     page.keyboard.press("Home")
-    assert state(page)["say"] == "v-1 = x1 = 2"
+    assert state(page)["say"] == "v−1 = x1 = 2"
     page.keyboard.press("PageDown")
     page.keyboard.press("PageDown")
     assert state(page)["rows"] == ["primal-0-2"]
@@ -119,7 +119,7 @@ def test_seed_page_walks_through_the_three_sweeps(page, tmp_path):
     page.keyboard.press("End")
     page.keyboard.press("ArrowLeft")
     page.keyboard.press("ArrowLeft")
-    assert state(page)["say"].endswith("= -0.284 + 1 × 2 = 1.716")
+    assert state(page)["say"].endswith("= −0.284 + 1 × 2 = 1.716")
     # Numbers of rows not reached yet are hidden; those done are shown.
     hidden = page.evaluate("""() => [...document.querySelectorAll("#adjoint-0 td.value")]
         .map((td) => getComputedStyle(td).visibility)""")
@@ -203,7 +203,7 @@ def test_served_page_explores_a_typed_expression_and_shows_errors(page, tmp_path
         assert primal_end["say"].startswith("y = v") and primal_end["say"].endswith(number(y))
         page.screenshot(path=tmp_path / "served-primal-end.png")
         page.keyboard.press("End")
-        assert state(page)["say"] == (f"x̄1 = v̄-1 = {number(gradient['x1'])}, "
+        assert state(page)["say"] == (f"x̄1 = v̄−1 = {number(gradient['x1'])}, "
                                       f"x̄2 = v̄0 = {number(gradient['x2'])}")
         page.screenshot(path=tmp_path / "served-gradient.png")
         for bad, message in [("x1 +* 2", "column 5: syntax error"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from dataclasses import replace
@@ -23,7 +24,7 @@ def run(*argv: str) -> subprocess.CompletedProcess:
 def test_trace_prints_the_three_seed_tables(capsys):
     assert main(["trace", SEED, "--at", "x1=2", "x2=5"]) == 0
     out = capsys.readouterr().out
-    for line in ["  v_1  = ln v_-1    = ln 2              = 0.693",
+    for line in ["  v_1  = ln v_−1    = ln 2              = 0.693",
                  "  y    = v_5                            = 11.652",
                  "  ẏ    = v̇_5                                     = 5.5",
                  "  x̄2   = v̄_0  = 1.716"]:
@@ -42,7 +43,7 @@ def test_mode_chooses_the_sweeps(capsys, mode, shown, hidden):
 
 def test_seed_option_sets_the_direction(capsys):
     main(["trace", SEED, "--at", "x1=2", "x2=5", "--mode", "forward", "--seed", "x2=1"])
-    assert "ẋ = (0, 1)" in capsys.readouterr().out
+    assert "seed ẋ1 = 0, ẋ2 = 1" in capsys.readouterr().out
 
 
 def test_json_output_is_strict_json(capsys):
@@ -52,7 +53,7 @@ def test_json_output_is_strict_json(capsys):
 
 
 @pytest.mark.parametrize("fmt, marker", [("markdown", "| v₁ | = ln v₋₁ |"),
-                                         ("latex", r"\begin{tabular}")])
+                                         ("latex", r"\begin{tabularx}")])
 def test_formats(capsys, fmt, marker):
     main(["trace", SEED, "--at", "x1=2", "x2=5", "--format", fmt])
     assert marker in capsys.readouterr().out
@@ -76,11 +77,13 @@ BAD = [
     (["trace", "foo(x)", "--at", "x=1"], "column 1: unknown function 'foo'"),
     (["trace", "sin(x, y)", "--at", "x=1", "y=1"], "takes 1 argument, got 2"),
     (["trace", "x.real", "--at", "x=1"], "attribute access"),
-    (["trace", "x[0]", "--at", "x=1"], "subscripts"),
+    (["trace", "x[0]", "--at", "x=1"], "a number has no elements"),
     (["trace", "lambda: x", "--at", "x=1"], "lambda"),
-    (["trace", "__import__('os').system('echo pwned')", "--at", "x=1"], "only named functions"),
-    (["trace", "(" * 250 + "x" + ")" * 250, "--at", "x=1"], "too many nested parentheses"),
-    (["trace", "-" * 5000 + "x", "--at", "x=1"], "nested too deeply"),
+    (["trace", "__import__('os').system('echo pwned')", "--at", "x=1"], "strings not allowed"),
+    (["trace", "(" * 250 + "x" + ")" * 250, "--at", "x=1"],
+     "at column 250: brackets are nested 250 deep; at most 50 are allowed"),
+    (["trace", "-" * 5000 + "x", "--at", "x=1"],
+     "at column 5001: operations are nested 5000 deep around this operand"),
     (["trace", "x*y", "--at", "x=1"], "no value for y"),
     (["trace", "x*y", "--at", "x=1", "y"], "expects NAME=NUMBER"),
     (["trace", "x*y", "--at", "x=1", "y=two"], "'two' is not a number"),
@@ -144,3 +147,38 @@ def test_a_reader_that_leaves_early_gets_no_traceback():
     child.stdout.close()                     # long before the child has anything to write
     stderr = child.stderr.read().decode()
     assert child.wait() == 141 and stderr == ""
+
+
+# --- a terminal that cannot show Unicode ---------------------------------------------------
+
+def run_ascii(*argv: str) -> subprocess.CompletedProcess:
+    """The command on a terminal that takes ASCII only (its output read as bytes)."""
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    return subprocess.run([sys.executable, "-m", "ad_tutorial", *argv], capture_output=True,
+                          timeout=300, env=env)
+
+
+@pytest.mark.parametrize("argv, pieces", [
+    (["trace", SEED, "--at", "x1=2", "x2=5"],
+     ["v_-1 = x1", "vdot_-1 = xdot1", "seed xdot1 = 1, xdot2 = 0", "v_2  = v_-1 * v_0",
+      "v_5  = v_4 - v_3  = 10.693 - (-0.959) = 11.652", "vbar_0  = vbar_3 dv_3/dv_0",
+      "seed ybar = 1", "xbar1   = vbar_-1 = 5.5"]),
+    (["trace", "x**2/y - sigmoid(x)", "--at", "x=3", "y=-0.5", "--format", "markdown"],
+     ["| v_-1 | = x |", "v_-1^2", "| fdot | = vdot_", "sigmoid(v_-1)", "dv_"]),
+    (["trace", "sqrt(x)*y", "--at", "x=2", "y=1", "--format", "latex"],
+     [r"\paragraph{Reverse adjoint trace, seed $\bar{f} = 1$}", r"\frac{1}{2 \times 1.414}"]),
+    (["trace", "sqrt(x)*y", "--at", "x=2", "y=1", "--format", "json"], ['"output": "f"']),
+    (["check", "sqrt(x) + x/y", "--at", "x=1", "y=2"],
+     ["df/dx ", "df/dy ", "grad f*xdot, xdot = (1, 0)", "f (forward mode)"]),
+    (["lesson", "two-modes"],
+     ["vbar_0  = vbar_0 + vbar_2 dv_2/dv_0", "vdot_2  = vdot_-1 * v_0 + vdot_0 * v_-1",
+      "Seed xdot = (1, 0)", "v_-1 * v_0"]),
+    (["trace", "--help"], ["the tangent direction xdot"]),
+])
+def test_on_an_ascii_terminal_every_table_is_written_in_ascii(argv, pieces):
+    done = run_ascii(*argv)
+    assert done.returncode == 0, done.stderr.decode(errors="replace")
+    assert b"Traceback" not in done.stderr and done.stderr == b""
+    out = done.stdout.decode("ascii")              # raises on any byte that is not ASCII
+    for piece in pieces:
+        assert piece in out, piece

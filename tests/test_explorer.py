@@ -19,12 +19,13 @@ from ad_tutorial import trace
 from ad_tutorial.cli import main
 from ad_tutorial.explorer import build_model, render_page, write_page, write_seed_page
 from ad_tutorial.explorer.page import _json_for_script
-from ad_tutorial.tables import number
+from ad_tutorial.tables import NOTATIONS
 from ad_tutorial.torch_bridge import RTOL, torch_forward, torch_reverse
 
 from .strategies import expressions, used, well_conditioned_points
 
 SEED = "ln(x1) + x1*x2 - sin(x2)"
+number = NOTATIONS["html"].number       # as the page writes numbers: −0.959
 EXAMPLES = [
     (SEED, {"x1": 2.0, "x2": 5.0}, None),
     ("x*x + 3*sin(x)", {"x": 0.7}, None),                    # a repeated argument
@@ -82,11 +83,11 @@ def test_seed_walk_is_the_tutorials():
     model = build_model(trace(SEED, x1=2.0, x2=5.0))
     says = [re.sub(r"</?sub>", "", s["say"]) for s in model["steps"]]
     assert len(says) == 8 + 8 + 10
-    assert says[4] == "v3 = sin v0 = sin 5 = -0.959"
+    assert says[4] == "v3 = sin v0 = sin 5 = −0.959"
     assert says[7] == "y = v5 = 11.652"
     assert says[15] == "ẏ = v̇5 = 5.5"
-    assert says[23] == "v̄0 = v̄0 + v̄2 ∂v2/∂v0 = v̄0 + v̄2 × v-1 = -0.284 + 1 × 2 = 1.716"
-    assert says[-1] == "x̄1 = v̄-1 = 5.5, x̄2 = v̄0 = 1.716"
+    assert says[23] == "v̄0 = v̄0 + v̄2 ∂v2/∂v0 = v̄0 + v̄2 × v−1 = −0.284 + 1 × 2 = 1.716"
+    assert says[-1] == "x̄1 = v̄−1 = 5.5, x̄2 = v̄0 = 1.716"
     last = model["steps"][23]
     assert last["nodes"] == ["a-n-v_0"] and last["edges"] == ["a-e-v_2-v_0-0"]
     assert last["sources"] == ["a-n-v_2"]
@@ -215,3 +216,16 @@ def test_explore_refuses_in_one_line(tmp_path, capsys, argv, message):
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("text, at, output, point, direction", [
+    (SEED, {"x1": 2.0, "x2": 5.0}, "y", "x1 = 2, x2 = 5", "ẋ1 = 1, ẋ2 = 0"),
+    ("x*y", {"x": -0.0, "y": -0.6}, "f", "x = −0, y = −0.6", "ẋ = 1, ẏ = 0"),
+    ("sin(y)", {"y": 1.0}, "f", "y = 1", "ẏ = 1")])
+def test_the_heading_names_the_output_apart_from_the_inputs(text, at, output, point, direction):
+    model = build_model(trace(text, **at))
+    assert (model["output"], model["point"], model["direction"]) == (output, point, direction)
+    html = NOTATIONS["html"]
+    assert steps_of(model, "primal")[-1]["say"].startswith(f"{output} = v")
+    assert steps_of(model, "tangent")[-1]["say"].startswith(html.variable(output, "dot") + " = ")
+    assert steps_of(model, "adjoint")[0]["say"].endswith(f"= {html.variable(output, 'bar')} = 1")

@@ -42,7 +42,7 @@ def test_forward_graph_is_the_tutorials_cell(seed):
     assert "rankdir=LR" in g.source and "node [shape=circle]" in g.source
     assert edges(g) == TUTORIAL_EDGES
     for k in range(-1, 6):
-        assert f"[label=<v<sub>{k}</sub>>]" in g.source
+        assert f"[label=<v<sub>{k}</sub>>]".replace("-", "−") in g.source
 
 
 def test_adjoint_graph_reverses_every_edge_and_runs_right_to_left(seed):
@@ -62,7 +62,7 @@ def test_annotated_forward_graph_shows_values_and_tangents_checked_by_torch(seed
     dy_dx1 = torch_gradient(SEED, x1=2.0, x2=5.0)["x1"]
     assert f"ẏ = {number(dy_dx1)}" in source                      # 5.5
     assert f"= {number(seed.value)}" in source                     # 11.652
-    assert "ln v<sub>-1</sub>" in source and "v<sub>-1</sub> × v<sub>0</sub>" in source
+    assert "ln v<sub>−1</sub>" in source and "v<sub>−1</sub> × v<sub>0</sub>" in source
     assert "v̇<sub>2</sub> = 5<" in source                          # 1 × 5 + 0 × 2
 
 
@@ -76,7 +76,7 @@ def test_a_tangent_draws_its_own_seed(seed):
 def test_annotated_adjoint_graph_shows_adjoints_and_partials_checked_by_torch(seed):
     source = adjoint_graph(seed, annotate=True).source
     grad = torch_gradient(SEED, x1=2.0, x2=5.0)
-    assert f"v̄<sub>-1</sub> = {number(grad['x1'])}" in source      # 5.5
+    assert f"v̄<sub>−1</sub> = {number(grad['x1'])}" in source      # 5.5
     assert f"v̄<sub>0</sub> = {number(grad['x2'])}" in source       # 1.716
     # ∂v_3/∂v_0 = cos v_0, which torch computes as the derivative of sin at 5
     x2 = torch.tensor(5.0, dtype=torch.float64, requires_grad=True)
@@ -105,10 +105,23 @@ def test_a_repeated_argument_gets_one_edge_per_use():
 def test_constants_are_written_into_the_operation_not_drawn():
     t = adt.trace("3*x**2", x=5.0)
     g = forward_graph(t, annotate=True)
-    assert "3 × v<sub>1</sub>" in g.source and "v<sub>0</sub>^2" in g.source
+    assert "3 × v<sub>1</sub>" in g.source and "v<sub>0</sub><sup>2</sup>" in g.source
     assert edges(g) == [("v_0", "v_1"), ("v_1", "v_2")]
 
 
 def test_graphs_render_through_dot_as_svg(seed):
     svg = adjoint_graph(seed, annotate=True).pipe(format="svg").decode()
     assert svg.lstrip().startswith("<?xml") and "1.716" in svg and "11.652" in svg
+
+
+@pytest.mark.parametrize("text, at, output", [("x*y", {"x": 2.0, "y": 3.0}, "f"),
+                                              ("f*y", {"f": 2.0, "y": 3.0}, "g"),
+                                              ("f - x", {"f": 2.0, "x": 3.0}, "y")])
+def test_the_output_is_named_apart_from_the_inputs(text, at, output):
+    t = adt.trace(text, **at)
+    forward, adjoint = forward_graph(t, annotate=True).source, adjoint_graph(t, annotate=True).source
+    for source in (forward, adjoint):
+        assert f"<b>{output} = v<sub>1</sub></b>" in source
+    dot, bar = (adt.tables.NOTATIONS["html"].variable(output, a) for a in ("dot", "bar"))
+    assert f": {dot} = " in forward and f"reverse mode, {bar} = 1" in adjoint
+    assert all(f"∂{output}/∂{x} = " in adjoint for x in at)

@@ -12,6 +12,7 @@ from ad_tutorial.cli import main
 from ad_tutorial.lessons import LESSONS, Cell, Lesson, cells, lesson
 from ad_tutorial.lessons.commands import run_lesson
 from ad_tutorial.lessons.terminal import PROMPT, run
+from ad_tutorial.results import Shown
 
 NAMES = list(LESSONS)
 
@@ -81,22 +82,84 @@ def test_a_raising_cell_fails_and_shows_the_message_not_a_traceback():
     assert outcome.problem == "raised ZeroDivisionError: division by zero"
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_every_pinned_output_is_compared(outcomes, name):
-    """Changing any pinned output by one character makes its cell fail."""
-    lesson_ = LESSONS[name]
-    altered = Lesson(name, "", "", tuple(
-        dataclasses.replace(c, shows=c.shows + "!") if c.shows is not None else c
+def altered(lesson_: Lesson, shows: bool = True, on_gpu: bool = True) -> Lesson:
+    """The lesson with its pinned outputs (without a GPU, with one, or both) changed by
+    one character."""
+    def alter(text: str | None, change: bool) -> str | None:
+        return text + "!" if text is not None and change else text
+
+    return Lesson(lesson_.name, "", "", tuple(
+        dataclasses.replace(c, shows=alter(c.shows, shows), on_gpu=alter(c.on_gpu, on_gpu))
         for c in lesson_.cells))
-    failures = [o.problem is not None for o in altered.run()]
-    assert failures == [c.shows is not None for c in lesson_.cells]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_pinned_output_is_compared(name):
+    """Changing every pinned output by one character makes each cell that pins one fail,
+    on this machine, whether it has a GPU or not."""
+    failures = [o.problem is not None for o in altered(LESSONS[name]).run()]
+    assert failures == [c.shows is not None for c in LESSONS[name].cells]
+
+
+class _Shown:
+    """A value whose display is the given text."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+@pytest.fixture
+def no_gpu(monkeypatch):
+    """This machine as one without a GPU, whatever it has."""
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+
+
+@pytest.fixture
+def gpu(monkeypatch):
+    """This machine as one with a GPU: torch.cuda.is_available() says so, and each cell that
+    uses a GPU displays what it displays there (its code runs on the CPU meanwhile, so the
+    cells after it find its variables)."""
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    shown_there = {c.code: c.on_gpu for lesson_ in LESSONS.values() for c in lesson_.cells
+                   if c.uses_gpu}
+    execute = cells.execute
+
+    def execute_as_on_a_gpu(code: str, namespace: dict, filename: str):
+        if code not in shown_there:
+            return execute(code, namespace, filename)
+        with monkeypatch.context() as m:
+            m.setattr(torch.cuda, "is_available", lambda: False)
+            printed, _, error = execute(code, namespace, filename)
+        return printed, _Shown(shown_there[code]), error
+
+    monkeypatch.setattr(cells, "execute", execute_as_on_a_gpu)
+
+
+@pytest.mark.parametrize("machine", ["no_gpu", "gpu"])
+@pytest.mark.parametrize("name", NAMES)
+def test_each_cell_is_compared_with_the_output_pinned_for_the_machine(request, machine, name):
+    """Without a GPU a cell is compared with `shows`; with one, a GPU cell with `on_gpu`.
+    Both machines are made here, so this holds wherever the tests run."""
+    request.getfixturevalue(machine)
+    lesson_, has_gpu = LESSONS[name], machine == "gpu"
+    outcomes = list(lesson_.run())
+    assert [o.problem for o in outcomes] == [None] * len(outcomes)
+    assert [o.gpu for o in outcomes] == [has_gpu if c.uses_gpu else None for c in lesson_.cells]
+    compared = [c.shows is not None and not (has_gpu and c.uses_gpu) for c in lesson_.cells]
+    on_gpu = [has_gpu and c.uses_gpu for c in lesson_.cells]
+    assert [o.problem is not None for o in altered(lesson_, on_gpu=False).run()] == compared
+    assert [o.problem is not None for o in altered(lesson_, shows=False).run()] == on_gpu
 
 
 def test_a_gpu_cell_is_compared_with_the_gpu_output_when_there_is_a_gpu(monkeypatch):
     cell = Cell(code="'cpu'", says="Where.", shows="'cpu'", on_gpu="'cuda:0'")
-    assert run_one(cell).problem is None or torch.cuda.is_available()
-    monkeypatch.setattr(cells, "_gpu_available", lambda: True)
-    assert "instead of\n'cuda:0'" in run_one(cell).problem
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert run_one(cell).problem is None and run_one(cell).gpu is False
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert "instead of\n'cuda:0'" in run_one(cell).problem and run_one(cell).gpu is True
 
 
 # --- the tutorial's facts, pinned here independently of the lesson files -----------------
@@ -134,6 +197,29 @@ def test_two_modes_gradient_is_torchs(outcomes):
                           rtol=1e-12, atol=0)
     sweeps = outcome_of(outcomes, "two-modes", "for name in t.inputs").value
     assert torch.allclose(torch.tensor(sweeps, dtype=torch.float64), x.grad, rtol=1e-12, atol=0)
+
+
+def test_two_modes_says_why_its_adjoint_table_has_9_rows_where_the_tutorials_has_7(outcomes):
+    o = outcome_of(outcomes, "two-modes", "adjoint = t.reverse()")
+    table = o.text.split("\n\n")[0].splitlines()
+    assert table[0].startswith("Reverse adjoint trace") and len(table) - 1 == 9
+    trace = o.value.trace
+    edges = sum(j < len(trace) for i in range(len(trace)) for j in trace.args[i])
+    assert edges + 1 == 9 and len(trace) == 7         # the tutorial's rows: one per node
+    says = o.cell.says
+    assert "9 rows" in says and "7" in says and "one row per edge" in says
+    assert "v̄_0 and v̄_-1" in says and o.problem is None
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_traces_are_displayed_not_printed(outcomes, name):
+    """A cell ends in the trace or sweep itself, which Jupyter shows as HTML tables."""
+    titles = ("evaluation trace (primal)", "derivative trace (tangent)", "adjoint trace")
+    for o in outcomes[name]:
+        assert not any(title in o.printed for title in titles), o.cell.code
+    shown = [o for o in outcomes[name] if isinstance(o.value, Shown)]
+    assert len(shown) == (3 if name == "two-modes" else 0)
+    assert all(o.text == str(o.value) + "\n" for o in shown)
 
 
 def test_two_modes_checks_catch_an_engine_off_by_one_part_in_a_billion(monkeypatch):
@@ -202,15 +288,21 @@ def test_random_cells_are_seeded_so_they_repeat():
                 assert "torch.manual_seed(" in cell.code
 
 
-@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a GPU")
-def test_gpu_cells_run_on_the_cpu_and_say_so(outcomes):
-    gpu_cells = [o for o in outcomes["tensors"] if o.cell.uses_gpu]
+def test_gpu_cells_run_on_the_cpu_and_say_so(no_gpu):
+    gpu_cells = [o for o in LESSONS["tensors"].run() if o.cell.uses_gpu]
     assert len(gpu_cells) == 5
     for o in gpu_cells:
         assert o.gpu is False and "cuda" not in o.text and "cuda" in o.cell.on_gpu
     text = io.StringIO()
     run(lesson("tensors"), text, color=False)
     assert text.getvalue().count("(no GPU here: this cell ran on the CPU)") == 5
+
+
+def test_on_a_gpu_the_terminal_shows_the_gpu_output_without_a_remark(gpu):
+    text = io.StringIO()
+    run(lesson("tensors"), text, color=False)
+    assert "(no GPU here" not in text.getvalue()
+    assert text.getvalue().count("], device='cuda:0')") == 4
 
 
 # --- the display matches Jupyter's ----------------------------------------------------------

@@ -10,6 +10,7 @@ import pytest
 from ad_tutorial.cli import main
 from ad_tutorial.lessons import LESSONS, cells
 from ad_tutorial.lessons.notebooks import notebook, write_notebook
+from ad_tutorial.results import Shown
 
 ROOT = Path(__file__).resolve().parents[1]
 NAMES = list(LESSONS)
@@ -104,6 +105,11 @@ def test_notebooks_run_on_a_jupyter_kernel_and_show_what_the_lesson_claims(name,
             (result,) = [o for o in cell.outputs if o.output_type == "execute_result"]
             assert result.data["image/svg+xml"].lstrip().startswith("<?xml")
             assert shown(cell).startswith(outcome.printed)
+        elif isinstance(outcome.value, Shown):          # a trace: HTML tables, and the text
+            (result,) = [o for o in cell.outputs if o.output_type == "execute_result"]
+            assert result.data["text/html"].startswith("<table") and "<caption" in result.data["text/html"]
+            assert result.data["text/html"] == outcome.value._repr_html_()
+            assert shown(cell) == outcome.text, cell.source
         elif outcome.cell.shows is not None and not outcome.cell.uses_gpu:
             assert shown(cell).rstrip("\n") == outcome.cell.shows.rstrip("\n"), cell.source
         else:

@@ -57,24 +57,6 @@ def test_masked_zero_wins_against_inf_and_nan():
     assert math.isnan(math.inf * 0.0)   # an ordinary zero would not
 
 
-def test_templates_name_only_their_arguments():
-    for p in PRIMITIVES.values():
-        args = [f"a{k}" for k in range(max(p.arity, 2))]
-        names = {"y": "Y", "args": "a0, a1", **{name: "P" for name in p.parameters}}
-        for template in (p.text, p.latex, *p.partial_text, *p.partial_latex):
-            template.format(*args, **names)     # raises on a stray placeholder
-        if p.elementwise:
-            assert len(p.partial_text) == len(p.partial_latex) == p.arity
-            continue
-        ts = {f"t{k}": f"T{k}" for k in range(len(args))}
-        for template in p.jvp_text:
-            template.format(*args, **names, **ts, ts="T0, T1")
-        assert len(p.vjp_text) == max(p.arity, 1)
-        for template in (t for pair in p.vjp_text for t in pair):
-            template.format(*args, **names, g="G", k="K", count="N",
-                            **{f"shape{k}": "S" for k in range(len(args))})
-
-
 #: ±0, subnormals (whose reciprocals overflow), the largest and smallest normals, ±inf,
 #: nan, and ordinary numbers: where IEEE arithmetic is at its edges.
 SPECIAL = [0.0, -0.0, 5e-324, -5e-324, 1e-310, -1e-310, 2.2250738585072014e-308, 1.0, -1.0,

@@ -109,6 +109,27 @@ def test_seed_example_agrees_and_prints_every_quantity():
     assert repr(c) == str(c) and "<pre>" in c._repr_html_()
 
 
+@pytest.mark.parametrize("text, at, output", [
+    ("sqrt(x) + x/y", {"x": 0.0, "y": 0.0}, "f"), ("f*y", {"f": 1.0, "y": 2.0}, "g"),
+    ("y*f*g - h", {"y": 1.0, "f": 2.0, "g": 3.0, "h": 4.0}, "f1"), ("f + 1", {"f": 2.0}, "y"),
+    ("sin(x)", {"x": 1.0}, "y")])
+def test_the_output_never_takes_an_inputs_name(text, at, output):
+    c = adt.compare(text, **at)
+    direction = "1" if len(at) == 1 else "(" + ", ".join(["1"] + ["0"] * (len(at) - 1)) + ")"
+    assert [r.quantity for r in c.rows] == [output, f"{output} (forward mode)",
+                                            *(f"∂{output}/∂{x}" for x in at),
+                                            f"∇{output}·ẋ, ẋ = {direction}"]
+
+
+def test_in_ascii_the_quantities_are_spelled_out():
+    from ad_tutorial.tables import ascii_only
+    with ascii_only():
+        c = adt.compare("x*y", x=2.0, y=3.0)
+    assert [r.quantity for r in c.rows] == ["f", "f (forward mode)", "df/dx", "df/dy",
+                                            "grad f*xdot, xdot = (1, 0)"]
+    assert str(c).isascii()
+
+
 def test_a_wrong_derivative_rule_is_caught(monkeypatch):
     """The comparison can fail: give sin the wrong sign of derivative and torch disagrees."""
     sin = primitives.FUNCTIONS["sin"]

@@ -3,8 +3,10 @@
 A request names an expression, a point and optionally a tangent seed. Each is held to
 plain limits (length, brackets, nodes, variables, size of numbers), so no request can
 keep the server busy for long; a request outside them is a :class:`Refusal` with a
-message a student can act on. The expression goes through the engine's safe parser:
-nothing typed is ever evaluated as Python.
+message a student can act on. The expression goes through the engine's safe parser,
+with the server's tighter length and brackets: nothing typed is ever evaluated as
+Python. Numbers are checked as written (``1e300`` in ``x*(1e300/1e300)``) and as
+worked out from them (``2**40``).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..expression import Expression, ExpressionError, parse
+from ..expression import Expression, ExpressionError, ExpressionLimits, Number, parse
 from ..trace import Trace, TraceError, trace
 from ..usage import UsageError, parse_point
 
@@ -81,18 +83,9 @@ def check(data: Any, limits: Limits = Limits()) -> CheckedRequest:
 
 
 def _expression(text: str, limits: Limits) -> Expression:
-    if len(text) > limits.length:
-        raise Refusal(f"the expression is {len(text)} characters long; at most "
-                      f"{limits.length} are allowed", field="expression")
-    depth = deepest = 0
-    for ch in text:
-        depth += {"(": 1, ")": -1}.get(ch, 0)
-        deepest = max(deepest, depth)
-    if deepest > limits.nesting:
-        raise Refusal(f"brackets are nested {deepest} deep; at most {limits.nesting} are "
-                      "allowed", field="expression")
     try:
-        expression = parse(text)
+        expression = parse(text, ExpressionLimits(length=limits.length,
+                                                  brackets=limits.nesting))
     except ExpressionError as e:
         raise Refusal(f"in the expression at {e}" if e.column else str(e),
                       field="expression") from None
@@ -103,13 +96,20 @@ def _expression(text: str, limits: Limits) -> Expression:
     if len(expression.variables) > limits.variables:
         raise Refusal(f"the expression has {len(expression.variables)} variables; at most "
                       f"{limits.variables} are allowed", field="expression")
-    for _, refs in expression.steps:
-        for c in refs:
-            if type(c) is float and not abs(c) <= limits.magnitude:
-                raise Refusal(f"a number in the expression works out to {c:g}; numbers must "
-                              f"be finite and at most {limits.magnitude:g} in size",
-                              field="expression")
+    for number in expression.numbers:
+        if not abs(number.value) <= limits.magnitude:
+            raise Refusal(_too_large(number, limits), field="expression")
     return expression
+
+
+def _too_large(number: Number, limits: Limits) -> str:
+    """Why a number of the expression is refused, in the words it was written with."""
+    where = f"at column {number.column}"
+    if number.literal:
+        return (f"the number {number.text} {where} is larger than {limits.magnitude:g}, "
+                "the largest allowed")
+    return (f"{number.text} {where} works out to {number.value:.15g}; numbers must be "
+            f"finite and at most {limits.magnitude:g} in size")
 
 
 def _numbers(given: Any, field: str, limits: Limits) -> dict[str, float]:

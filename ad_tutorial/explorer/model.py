@@ -20,7 +20,7 @@ from typing import Any
 
 from ..forward import Tangent
 from ..reverse import Adjoint
-from ..tables import NOTATIONS, Row, json_number, titled_tables
+from ..tables import NOTATIONS, Row, equations, json_number, output_name, titled_tables
 from ..trace import Trace
 from ..graph_svg import ADJOINT, FORWARD, edge_id, graph_svgs, node_id
 
@@ -44,6 +44,10 @@ def build_model(trace: Trace, seed: dict[str, float] | None = None) -> dict[str,
         "expression": trace.expression,
         "at": {x: json_number(v) for x, v in trace.at().items()},
         "seed": {x: json_number(v) for x, v in tangent.seed.items()},
+        # the heading, as the tables write it: f = … at x = −0.6, y = 2 · seed ẋ = 1, ẏ = 0
+        "output": output_name(trace.inputs),
+        "point": equations(trace.at(), NOTATIONS["text"]),
+        "direction": equations(tangent.seed, NOTATIONS["text"], "dot"),
         "phases": [{"name": name, "graph": "adjoint" if name == "adjoint" else "forward",
                     "tables": [_table(f"{name}-{k}", title, rows)
                                for k, (title, rows) in enumerate(tables[name])]}

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any, Callable, Iterator
 
+from ..results import Shown
+
 WIDTH = 79   # IPython's line width for displaying a tuple
 
 
@@ -115,6 +117,8 @@ def display(value: Any, error: BaseException | None = None) -> str:
         return ""
     if is_graph(value):
         return "[a graph: the notebook of this lesson draws it]\n"
+    if isinstance(value, Shown):            # a trace or a sweep: IPython shows its tables
+        return str(value) + "\n"
     if type(value) not in (tuple, list) or not value:
         return repr(value) + "\n"
     opening, closing = ("(", ")") if type(value) is tuple else ("[", "]")

@@ -2,7 +2,8 @@
 
 The notebook is written from the same Lesson the terminal runs and the tests check,
 so both always teach the same cells. Graph cells end in a graphviz object, which
-Jupyter draws in place.
+Jupyter draws in place; cells that show a trace or a sweep end in that object, which
+Jupyter shows as HTML tables.
 """
 
 from __future__ import annotations

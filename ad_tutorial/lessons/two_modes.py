@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from types import SimpleNamespace
 
 from .cells import Cell, Lesson
@@ -69,6 +70,19 @@ def _graph_edges(graph) -> set[tuple[str, str]] | None:
     return set(edges) if len(set(edges)) == len(edges) else None
 
 
+def _one_row_per_edge(v: SimpleNamespace) -> bool:
+    """The adjoint table: the seed, then one row per edge of the tutorial's graph, of
+    which only v_0 and v_-1 receive two (the tutorial sums them in one row per node);
+    and its gradient is torch's."""
+    t, steps = v.t, list(v.adjoint.steps())
+    rows = str(v.adjoint).split("\n\n")[0].splitlines()[1:]
+    edges = [(t.name(s.node), t.name(s.source)) for s in steps[1:]]
+    received = Counter(t.name(s.node) for s in steps)
+    return (len(rows) == len(steps) == 9 and len(t) == 7 and sorted(edges) == sorted(TUTORIAL_EDGES)
+            and {name for name, n in received.items() if n > 1} == {"v_0", "v_-1"}
+            and all(map(close, v.adjoint.gradient.values(), _torch_gradient(v))))
+
+
 def _retained_grads_are_adjoints(v: SimpleNamespace) -> bool:
     tensors = (v.x1, v.x2, v.v1, v.v2, v.v3, v.v4, v.v5)
     return all(close(a, x.grad.item()) for a, x in zip(v.adjoint.adjoints, tensors))
@@ -89,7 +103,7 @@ LESSON = Lesson(
         Cell(section="The evaluation trace",
              code="import torch\nimport ad_tutorial as adt\n\n"
                   "def f(x1, x2):\n    return adt.ln(x1) + x1 * x2 - adt.sin(x2)\n\n"
-                  "t = adt.trace(f, x1=2.0, x2=5.0)\nprint(t)",
+                  "t = adt.trace(f, x1=2.0, x2=5.0)\nt",
              says="Running f once on traced numbers writes its evaluation trace: the inputs "
                   "v_-1, v_0, then one primitive per row, v_1 … v_5 = y.",
              check=_trace_checks),
@@ -100,7 +114,7 @@ LESSON = Lesson(
              shows="[a graph: the notebook of this lesson draws it]",
              check=lambda v: _graph_edges(v.out) == TUTORIAL_EDGES),
         Cell(section="Forward mode: one sweep per input",
-             code="tangent = t.forward(x1=1.0)\nprint(tangent)",
+             code="tangent = t.forward(x1=1.0)\ntangent",
              says="Seed ẋ = (1, 0) and carry a tangent v̇ along every row: one sweep gives "
                   "∂f/∂x1 = 5.5.",
              check=_tangents_check),
@@ -119,10 +133,13 @@ LESSON = Lesson(
              shows='[5.5, 1.7163378145367738]',
              check=lambda v: all(map(close, v.out, _torch_gradient(v)))),
         Cell(section="Reverse mode: one sweep for the whole gradient",
-             code="adjoint = t.reverse()\nprint(adjoint)",
+             code="adjoint = t.reverse()\nadjoint",
              says="Seed ȳ = 1 and walk the trace backwards, each node passing v̄_i · ∂v_i/∂v_j "
-                  "to its arguments: one sweep gives both partials.",
-             check=lambda v: all(map(close, v.adjoint.gradient.values(), _torch_gradient(v)))),
+                  "to its arguments: one sweep gives both partials. The table has 9 rows where "
+                  "the tutorial's has 7: after the seed, one row per edge of the graph (8), "
+                  "each contribution as the sweep adds it, where the tutorial writes one row "
+                  "per node and sums the two contributions that v̄_0 and v̄_-1 each receive.",
+             check=_one_row_per_edge),
         Cell(code="adjoint_graph(t)",
              says="The adjoint sweep walks the same graph backwards, each node sending its v̄ "
                   "to its arguments (the tutorial's reverse adjoint graph).",

@@ -15,9 +15,10 @@
 
   function show(newModel) {
     model = newModel;
+    $("output").textContent = model.output;
     $("formula").textContent = model.expression;
-    $("point").textContent = Object.entries(model.at).map(([x, v]) => `${x} = ${v}`).join(", ");
-    $("direction").textContent = "(" + Object.values(model.seed).join(", ") + ")";
+    $("point").textContent = model.point;
+    $("direction").textContent = model.direction;
     $("graph-forward").innerHTML = model.graphs.forward;
     $("graph-adjoint").innerHTML = model.graphs.adjoint;
     $("tables").innerHTML = model.phases.map((p) =>

@@ -1,4 +1,5 @@
-"""numpy's broadcasting, and how the sweeps undo it.
+"""The numpy side of the engine: broadcasting and how the sweeps undo it, partials that
+divide or select, the matrix product's shapes, indices.
 
 Array primitives work elementwise with numpy's broadcasting: ``x + y`` with x of shape
 (3, 1) and y of shape (4,) is (3, 4), every x[i] meeting every y[j]. The chain rule then
@@ -20,6 +21,7 @@ needs it.
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 
@@ -138,3 +140,33 @@ def matmul_shape(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
     if a[-1] != b[0]:
         raise ValueError(f"the inner sizes differ ({a[-1]} ≠ {b[0]})")
     return a[:-1] + b[1:]
+
+
+# --- indices: whole numbers and slices -----------------------------------------------------
+
+def index_check(shape: tuple[int, ...], key: tuple[Any, ...]) -> None:
+    """x[key] takes whole numbers and slices, no more of them than x has axes, each
+    number in range; ValueError says which is wrong."""
+    if not shape:
+        raise ValueError("a number has no elements to index: give it as an array")
+    if len(key) > len(shape):
+        raise ValueError(f"{len(key)} indices for an array of shape {shape}")
+    for k, n in zip(key, shape):
+        if isinstance(k, slice):
+            if not all(b is None or isinstance(b, numbers.Integral) and not isinstance(b, bool)
+                       for b in (k.start, k.stop, k.step)):
+                raise ValueError("slices take whole numbers")
+        elif not isinstance(k, numbers.Integral) or isinstance(k, bool):
+            raise ValueError("index with whole numbers and slices only")
+        elif not -n <= k < n:
+            raise ValueError(f"index {k} is out of range for an axis of {n}")
+
+
+def key_text(key: tuple[Any, ...]) -> str:
+    """An index as written: ``1:3``, ``0, -1``."""
+    def one(k: Any) -> str:
+        if not isinstance(k, slice):
+            return str(k)
+        text = ":".join("" if b is None else str(b) for b in (k.start, k.stop, k.step))
+        return text[:-1] if k.step is None else text
+    return ", ".join(map(one, key))
