@@ -292,6 +292,22 @@ def test_a_flipped_sign_is_found_on_the_whole_cell_and_on_one_partial():
     assert count_diagnosed(subtraction()) >= 100
 
 
+@given(levels, seeds, modes, st.sampled_from([0.0, 0.5, 7.0]))
+def test_a_wrong_input_value_is_a_flipped_sign_only_when_it_is_minus_the_input(level, seed,
+                                                                                mode, x):
+    """Rows without a formula (the inputs' values) have no terms to flip but their own."""
+    ex = exercise(level, seed, mode)
+    flat = engine_answers(ex)
+    for k, name in enumerate(ex.inputs):
+        key, right = f"primal:{ex.names[k]}", ex.inputs[name]
+        row = judged(ex, {**flat, key: -right})[key]
+        assert (row.verdict, row.kind, row.node, row.hint) == (
+            "wrong", "sign", ex.names[k], "the sign is flipped")
+        if not close(x, right) and not close(x, -right):
+            row = judged(ex, {**flat, key: x})[key]
+            assert (row.verdict, row.kind, row.hint) == ("wrong", None, "")
+
+
 def test_the_value_where_a_derivative_was_wanted():
     def whole():
         for mode in ("forward", "reverse"):

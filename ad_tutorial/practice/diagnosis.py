@@ -186,13 +186,14 @@ def candidates(cell: dict[str, Any], answers: dict[str, float],
         return answers[k] if k in answers else cells[k]["expected"]
 
     terms = cell["terms"]
-    if cell["op"] is not None:
-        sources = [a for a in cell["args"] if isinstance(a, str)]
+    sources = [a for a in cell["args"] if isinstance(a, str)] + [t["source"] for t in terms]
+    if cell["op"] is not None:                # v_i = op(…) of the student's values
         follows = PRIMITIVES[cell["op"]].value(
             *[basis(a) if isinstance(a, str) else a for a in cell["args"]])
-    else:
-        sources = [term["source"] for term in terms]
+    elif terms:                               # Σ ∂v_i/∂v_j times the student's v̇_j or v̄_i
         follows = sum(term["partial"] * basis(term["source"]) for term in terms)
+    else:                                     # an input's value: nothing it follows from
+        follows = cell["expected"]
     slips = [k for k in dict.fromkeys(sources)
              if k in answers and not close(answers[k], cells[k]["expected"])]
     if slips:

@@ -83,9 +83,18 @@ def _tables(ex: Exercise) -> str:
     return f'<div class="column">{primal}</div><div class="column">{derivatives}{final}</div>'
 
 
+def _one_pixel_per_point(svg: str) -> str:
+    """graphviz sizes its SVG in points; drawn at a pixel per point, its 14-point labels
+    are 14 px, as large as the page's smallest text (CSS only shrinks it to fit the width)."""
+    width, height = re.search(r'viewBox="[\d.]+ [\d.]+ ([\d.]+) ([\d.]+)"', svg).groups()
+    return re.sub(r'^<svg width="[\d.]+pt" height="[\d.]+pt"',
+                  f'<svg width="{width}" height="{height}"', svg)
+
+
 def render_page(ex: Exercise, next_link: str) -> str:
     """The page for `ex`; `next_link` is the HTML that leads to the next exercise."""
-    graph = graph_svgs(ex.trace)["forward" if ex.mode == "forward" else "adjoint"]
+    graph = _one_pixel_per_point(
+        graph_svgs(ex.trace)["forward" if ex.mode == "forward" else "adjoint"])
     parts = {
         "CSP": content_security_policy(),
         "TITLE": html.escape(f"AD practice · {ex.title}"),

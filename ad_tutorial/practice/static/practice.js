@@ -25,13 +25,14 @@
   function* candidates(cell, answers) {
     const basis = (k) => (answers.has(k) ? answers.get(k) : cells.get(k).expected);
     const terms = cell.terms;
-    let sources, follows;
-    if (cell.op !== null) {
-      sources = cell.args.filter((a) => typeof a === "string");
+    const sources = cell.args.filter((a) => typeof a === "string").concat(terms.map((t) => t.source));
+    let follows;
+    if (cell.op !== null) {             // v_i = op(…) of the student's values
       follows = VALUES[cell.op](...cell.args.map((a) => (typeof a === "string" ? basis(a) : a)));
-    } else {
-      sources = terms.map((t) => t.source);
+    } else if (terms.length) {          // Σ ∂v_i/∂v_j times the student's v̇_j or v̄_i
       follows = terms.reduce((sum, t) => sum + t.partial * basis(t.source), 0);
+    } else {                            // an input's value: nothing it follows from
+      follows = cell.expected;
     }
     const slips = [...new Set(sources)].filter(
       (k) => answers.has(k) && !close(answers.get(k), cells.get(k).expected));
