@@ -5,10 +5,8 @@ planted answers. Screenshots go to the test's temporary directory."""
 
 from __future__ import annotations
 
-import json
 import math
 import random
-import re
 from typing import Iterator
 
 import pytest
@@ -20,8 +18,8 @@ from ad_tutorial.practice.mistakes import KINDS
 from ad_tutorial.practice.page import write_page
 from ad_tutorial.tables import number
 
-from .test_browser import ARGS, CHROMIUM, browser  # noqa: F401  (the browser fixture)
-from .test_practice import Flat, engine_answers, judged
+from .test_browser import CHROMIUM, browser  # noqa: F401  (the browser fixture)
+from .test_practice import Flat, engine_answers, judged, rounding_student
 from .test_server import running_server
 
 VIEWPORT = {"width": 1024, "height": 768}
@@ -187,6 +185,9 @@ def test_the_page_judges_every_cell_as_python_does(tab, tmp_path, level, seed, m
         assert page_verdicts(tab, flat) == expected
         kinds |= {v[1] or v[0] for v in expected.values()}
     assert {"right", "follows", "unanswered"} <= kinds and len(kinds & set(KINDS)) >= 2
+    for digits in (0, 1, 2):                 # right from earlier cells accepted as right
+        flat = rounding_student(ex, digits)
+        assert page_verdicts(tab, flat) == python_verdicts(ex, flat)
     assert tab.problems == []
 
 

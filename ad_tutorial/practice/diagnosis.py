@@ -7,9 +7,12 @@ data, read from the finished trace and sweep: the right number, the terms of the
 (where each comes from and its local partial), and the partials that known mistakes put
 in their place (:mod:`.mistakes`). :func:`judge` reads the student's numbers against it:
 
-1. **right** within 3 significant digits, as the tables print (relative or absolute 5e-3);
+1. **right** within 3 significant digits, as the tables print (relative or absolute 5e-3),
+   or what the row's formula gives from the student's own earlier cells when those are
+   all right (a rounding that a later row makes larger is no mistake);
 2. **follows**: wrong, but what the row's formula gives from the student's own earlier
-   cells, "follows from your v̇_3": one slip does not turn the whole table red;
+   cells, one of them wrong, "follows from your v̇_3": one slip does not turn the whole
+   table red;
 3. **wrong**, and where the number is one a mistake gives (computed from the student's
    earlier cells too), the mistake is named: a missing term, a flipped sign, a value where
    a derivative belongs, a known wrong partial, a wrong seed;
@@ -23,7 +26,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Iterator, NamedTuple
+from typing import TYPE_CHECKING, Any, Collection, Iterator, NamedTuple
 
 from ..primitives import PRIMITIVES
 from ..tables import NOTATIONS, FormulaWriter, number
@@ -57,8 +60,9 @@ def rules(ex: Exercise) -> list[dict[str, Any]]:
     ``op`` and ``args`` (keys of cells, or constants) for a primal row;
     ``terms`` of a derivative row, each ``{source, partial, node, missing, sign, value,
     wrong}``: the cell it multiplies, ∂v_i/∂v_j, the node v_i whose partial it is, and the
-    hints (with numbers) for leaving it out, flipping its sign, writing v_i's value for the
-    partial, or a known wrong partial (``wrong``: ``[[partial, hint], …]``);
+    hints for leaving it out or flipping its sign, v_i's value with the hint for writing it
+    for the partial (``value``), and each known wrong partial (``wrong``: ``[[partial,
+    hint], …]``);
     ``flipped``: the hint for the whole number's sign; ``value``: ``[v_i, hint]``, the
     primal value that a derivative cell may be confused with.
     """
@@ -169,18 +173,22 @@ class _Rules:
 class Candidate(NamedTuple):
     """A number that a cell would hold after one kind of mistake (or an earlier slip)."""
 
-    kind: str          # "follows", or a kind of mistake (see mistakes.KINDS)
+    kind: str          # "right", "follows", or a kind of mistake (see mistakes.KINDS)
     node: str          # the node it is at
     number: float
     hint: str
 
 
 def candidates(cell: dict[str, Any], answers: dict[str, float],
-               cells: dict[str, dict[str, Any]]) -> Iterator[Candidate]:
+               cells: dict[str, dict[str, Any]],
+               accepted: Collection[str] = ()) -> Iterator[Candidate]:
     """The numbers a wrong cell is compared with, in order: what follows from the
     student's own earlier cells, then each mistake made on those same cells.
 
-    `answers` holds the student's numbers by key; `cells` the rules by key.
+    `answers` holds the student's numbers by key; `cells` the rules by key; `accepted`
+    the earlier cells judged right although not within 3 digits of the engine's number
+    (they follow from numbers that were). What follows from cells that are all right is
+    right ("right"); what follows from a wrong one follows from the slip ("follows").
     """
     def basis(k: str) -> float:
         return answers[k] if k in answers else cells[k]["expected"]
@@ -194,11 +202,13 @@ def candidates(cell: dict[str, Any], answers: dict[str, float],
         follows = sum(term["partial"] * basis(term["source"]) for term in terms)
     else:                                     # an input's value: nothing it follows from
         follows = cell["expected"]
-    slips = [k for k in dict.fromkeys(sources)
-             if k in answers and not close(answers[k], cells[k]["expected"])]
+    slips = [k for k in dict.fromkeys(sources) if k in answers and k not in accepted
+             and not close(answers[k], cells[k]["expected"])]
     if slips:
         yield Candidate("follows", cells[slips[0]]["node"], follows, "follows from your "
                         + " and ".join(cells[k]["label"] for k in slips))
+    elif any(k in answers for k in sources):  # rounded as printed, then computed on
+        yield Candidate("right", cell["node"], follows, "")
     contributions = [term["partial"] * basis(term["source"]) for term in terms]
     if len(terms) > 1:
         for term, c in zip(terms, contributions):
@@ -236,8 +246,9 @@ class Row:
 
 
 def judge_cell(cell: dict[str, Any], answers: dict[str, float],
-               cells: dict[str, dict[str, Any]]) -> Row:
-    """The verdict on one cell, given the student's numbers and the rules, by key."""
+               cells: dict[str, dict[str, Any]], accepted: Collection[str] = ()) -> Row:
+    """The verdict on one cell, given the student's numbers and the rules by key, and the
+    earlier cells accepted as right beyond 3 digits (see :func:`candidates`)."""
     row = Row(cell["table"], cell["name"], cell["label"], cell["expected"],
               answers.get(cell["key"]), "unanswered")
     if row.given is None:
@@ -246,18 +257,26 @@ def judge_cell(cell: dict[str, Any], answers: dict[str, float],
         return replace(row, verdict="right")
     if cell["seed"] is not None:
         return replace(row, verdict="wrong", kind="seed", node=cell["node"], hint=cell["seed"])
-    for c in candidates(cell, answers, cells):
+    for c in candidates(cell, answers, cells, accepted):
         if math.isfinite(c.number) and close(row.given, c.number):
-            if c.kind == "follows":
-                return replace(row, verdict="follows", node=c.node, hint=c.hint)
+            if c.kind in ("right", "follows"):
+                return replace(row, verdict=c.kind, node=c.node if c.hint else None,
+                               hint=c.hint)
             return replace(row, verdict="wrong", kind=c.kind, node=c.node, hint=c.hint)
     return replace(row, verdict="wrong")
 
 
 def judge(ex: Exercise, answers: dict[str, float]) -> Check:
-    """Every cell of `ex` judged against the student's `answers` (numbers by cell key)."""
+    """Every cell of `ex` judged against the student's `answers` (numbers by cell key), in
+    the order of the sweeps, so that each cell knows which earlier ones were right."""
     cells = {cell["key"]: cell for cell in ex.rules}
-    return Check(ex, tuple(judge_cell(cell, answers, cells) for cell in ex.rules))
+    accepted: set[str] = set()
+    rows = []
+    for cell in ex.rules:
+        rows.append(judge_cell(cell, answers, cells, accepted))
+        if rows[-1].verdict == "right":
+            accepted.add(cell["key"])
+    return Check(ex, tuple(rows))
 
 
 @dataclass(frozen=True)

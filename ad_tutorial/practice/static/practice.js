@@ -21,8 +21,9 @@
     return Math.abs(given - expected) <= data.tolerance * Math.max(1, Math.abs(expected));
   }
 
-  // The numbers a wrong cell is compared with, in order (diagnosis.candidates).
-  function* candidates(cell, answers) {
+  // The numbers a wrong cell is compared with, in order (diagnosis.candidates). `accepted`:
+  // earlier cells judged right although beyond 3 digits of the engine's number.
+  function* candidates(cell, answers, accepted) {
     const basis = (k) => (answers.has(k) ? answers.get(k) : cells.get(k).expected);
     const terms = cell.terms;
     const sources = cell.args.filter((a) => typeof a === "string").concat(terms.map((t) => t.source));
@@ -34,11 +35,13 @@
     } else {                            // an input's value: nothing it follows from
       follows = cell.expected;
     }
-    const slips = [...new Set(sources)].filter(
-      (k) => answers.has(k) && !close(answers.get(k), cells.get(k).expected));
+    const slips = [...new Set(sources)].filter((k) => answers.has(k) && !accepted.has(k)
+      && !close(answers.get(k), cells.get(k).expected));
     if (slips.length) {
       yield { kind: "follows", node: cells.get(slips[0]).node, number: follows,
               hint: "follows from your " + slips.map((k) => cells.get(k).label).join(" and ") };
+    } else if (sources.some((k) => answers.has(k))) {   // rounded as printed, then computed on
+      yield { kind: "right", node: cell.node, number: follows, hint: "" };
     }
     const contributions = terms.map((t) => t.partial * basis(t.source));
     if (terms.length > 1) {
@@ -70,14 +73,16 @@
   }
 
   // The verdict on one cell (diagnosis.judge_cell).
-  function judge(cell, answers) {
+  function judge(cell, answers, accepted) {
     if (!answers.has(cell.key)) return { verdict: "unanswered", kind: null, node: null, hint: "" };
     const given = answers.get(cell.key);
     if (close(given, cell.expected)) return { verdict: "right", kind: null, node: null, hint: "" };
     if (cell.seed !== null) return { verdict: "wrong", kind: "seed", node: cell.node, hint: cell.seed };
-    for (const c of candidates(cell, answers)) {
+    for (const c of candidates(cell, answers, accepted)) {
       if (Number.isFinite(c.number) && close(given, c.number)) {
-        if (c.kind === "follows") return { verdict: "follows", kind: null, node: c.node, hint: c.hint };
+        if (c.kind === "right" || c.kind === "follows") {
+          return { verdict: c.kind, kind: null, node: c.hint ? c.node : null, hint: c.hint };
+        }
         return { verdict: "wrong", kind: c.kind, node: c.node, hint: c.hint };
       }
     }
@@ -93,7 +98,9 @@
   }
 
   const inputs = [...document.querySelectorAll("input[data-cell]")];
+  const box = new Map(inputs.map((input) => [input.dataset.cell, input]));
 
+  // Judge every cell, in the order of the sweeps (diagnosis.judge), and show the verdicts.
   function check() {
     const answers = new Map();
     const unreadable = new Set();
@@ -103,9 +110,11 @@
       else if (x !== null) answers.set(input.dataset.cell, x);
     }
     const counts = { right: 0, follows: 0, wrong: 0, unanswered: 0 };
-    for (const input of inputs) {
-      const key = input.dataset.cell;
-      let result = judge(cells.get(key), answers);
+    const accepted = new Set();
+    for (const cell of data.cells) {
+      const key = cell.key, input = box.get(key);
+      let result = judge(cell, answers, accepted);
+      if (result.verdict === "right") accepted.add(key);
       if (unreadable.has(key)) {
         result = { verdict: "wrong", kind: null, node: null,
                    hint: "write a number, such as 0.693 or -1.5" };
