@@ -264,19 +264,19 @@ def _add_bench_commands(sub: Any) -> None:
 
 EXERCISE_EPILOG = """\
 examples:
-  ad-tutorial exercise --level 1 --seed 7 --mode reverse
+  ad-tutorial exercise --level 1 --seed 5 --mode reverse
       print an exercise: the function, the point, the blank tables
-  ad-tutorial exercise --level 2 --seed 3 --format html -o practice.html
+  ad-tutorial exercise --level 1 --seed 5 --mode reverse --format html -o practice.html
       the same as a page: type the numbers in, each cell is checked when you leave it
-  ad-tutorial exercise --level 1 --seed 7 --mode reverse --answers ada.json
+  ad-tutorial exercise --level 1 --seed 5 --mode reverse --answers ada.json
       check a filled-in answer file, cell by cell, with a hint for each wrong number
 
 an answer file (JSON) gives numbers by node name, as `ad-tutorial trace --format json`
 names nodes, inputs included:
-  {"primal": {"v_-1": 2.5, "v_0": -0.5, "v_1": 2, ...},
-   "adjoint": {"v_3": 1, ...}, "gradient": {"x1": 3.31, "x2": 3.31}}
+  {"primal": {"v_-1": 1, "v_0": 1.5, "v_1": 0.405, "v_2": 1.5, "v_3": 0.608},
+   "adjoint": {"v_3": 1, "v_2": 0.405, ...}, "gradient": {"x1": 0.608, "x2": 1.405}}
 in forward mode "tangent" and "derivative" (one number) replace "adjoint" and "gradient".
-"student" and "exercise": {"level": 1, "seed": 7, "mode": "reverse"} say whose answer to
+"student" and "exercise": {"level": 1, "seed": 5, "mode": "reverse"} say whose answer to
 which exercise; `grade` needs them. Cells left out (or null) are unanswered, not wrong.
 A cell is right to 3 significant digits; a wrong one that follows from your own earlier
 wrong cell is marked "follows from your v̄_3". Exit status: 0 all right, 1 something
@@ -295,7 +295,7 @@ examples:
   ad-tutorial grade answers/ --csv grades.csv
 
 every *.json file in DIR is one student's answer to one exercise; it names both:
-  {"student": "Ada", "exercise": {"level": 1, "seed": 7, "mode": "reverse"},
+  {"student": "Ada", "exercise": {"level": 1, "seed": 5, "mode": "reverse"},
    "primal": {...}, "adjoint": {...}, "gradient": {...}}
 files that cannot be graded are listed on stderr with the reason, and the rest are
 graded. Exit status: 0 all graded, 1 some files not graded, 2 no answer files.

@@ -2,10 +2,10 @@
 
 An answer file is a JSON object::
 
-    {"student": "Ada", "exercise": {"level": 1, "seed": 7, "mode": "reverse"},
-     "primal": {"v_-1": 2, "v_0": 1.5, "v_1": 0.693, …},
-     "adjoint": {"v_3": 1, "v_2": 1, …},
-     "gradient": {"x1": 1.5, "x2": 2.5}}
+    {"student": "Ada", "exercise": {"level": 1, "seed": 5, "mode": "reverse"},
+     "primal": {"v_-1": 1, "v_0": 1.5, "v_1": 0.405, "v_2": 1.5, "v_3": 0.608},
+     "adjoint": {"v_3": 1, "v_2": 0.405, "v_1": 1.5, "v_0": 1.405, "v_-1": 0.608},
+     "gradient": {"x1": 0.608, "x2": 1.405}}
 
 In forward mode "tangent" and "derivative" (one number) take the place of "adjoint" and
 "gradient". Node names are those of ``ad-tutorial trace --format json``, inputs included.
@@ -79,7 +79,7 @@ def identity(data: dict[str, Any]) -> tuple[str, int, int, str]:
     about = data.get("exercise")
     if about is None:
         raise AnswerError('it does not name its exercise: add "exercise": '
-                          '{"level": 1, "seed": 7, "mode": "reverse"}')
+                          '{"level": 1, "seed": 5, "mode": "reverse"}')
     return (student.strip(), *exercise_of(about))
 
 

@@ -92,7 +92,7 @@ def _check(level: int | None, seed: int | None, mode: str | None, fmt: str,
             if "exercise" not in data:
                 raise UsageError(f"{path}: which exercise? Give --seed (and --level, --mode), "
                                  'or name it in the file: "exercise": {"level": 1, '
-                                 '"seed": 7, "mode": "reverse"}')
+                                 '"seed": 5, "mode": "reverse"}')
             file_level, seed, file_mode = exercise_of(data["exercise"])
             level, mode = level or file_level, mode or file_mode
         ex = _exercise(level, seed, mode)

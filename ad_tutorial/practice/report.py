@@ -15,7 +15,7 @@ from ..tables import number
 if TYPE_CHECKING:
     from .diagnosis import Check, Row
 
-#: The colours of the verdicts (WCAG AA on white, with a word or mark beside each).
+#: Light backgrounds for the verdicts, behind black text (the verdict is written out too).
 COLOURS = {"right": "#d7f5d7", "follows": "#fff0b3", "wrong": "#ffd9d9", "unanswered": ""}
 
 
