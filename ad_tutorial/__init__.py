@@ -9,6 +9,7 @@
 from .expression import Expression, ExpressionError, parse
 from .forward import Tangent
 from .functions import cos, e, exp, ln, log, pi, relu, sigmoid, sin, sqrt, tan, tanh
+from .practice import exercise
 from .primitives import PRIMITIVES, Primitive
 from .reverse import Adjoint, Step
 from . import tables as _views  # noqa: F401  (from here on, results print as tables)
@@ -17,6 +18,6 @@ from .trace import Node, Trace, TraceError, Traced, trace
 
 __all__ = [
     "Adjoint", "Expression", "ExpressionError", "Node", "PRIMITIVES", "Primitive", "Step",
-    "Tangent", "Trace", "TraceError", "Traced", "compare", "cos", "e", "exp", "ln", "log",
-    "parse", "pi", "relu", "sigmoid", "sin", "sqrt", "tan", "tanh", "trace",
+    "Tangent", "Trace", "TraceError", "Traced", "compare", "cos", "e", "exercise", "exp", "ln",
+    "log", "parse", "pi", "relu", "sigmoid", "sin", "sqrt", "tan", "tanh", "trace",
 ]
