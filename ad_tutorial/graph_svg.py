@@ -56,7 +56,9 @@ _lock = Lock()
 def _svg(graph, prefix: str) -> str:
     """Render with dot; keep the <svg> element only; make every id unique and predictable."""
     graph.node_attr["id"] = node_id(prefix, r"\N")
-    graph.edge_attr["id"] = f"{prefix}-e-\\T-\\H"
+    # Edges go argument → result in the source; the adjoint graph's ids name them the way
+    # its arrows point, result → argument.
+    graph.edge_attr["id"] = f"{prefix}-e-\\T-\\H" if prefix == FORWARD else f"{prefix}-e-\\H-\\T"
     graph.attr(bgcolor="transparent")
     svg = graph.pipe(format="svg", encoding="utf-8")
     svg = re.sub(r"<!--.*?-->\n?", "", svg[svg.index("<svg"):], flags=re.S)
