@@ -12,6 +12,7 @@ from hypothesis import given, settings
 
 import ad_tutorial as adt
 from ad_tutorial.graphs import INPUT_COLOR, OUTPUT_COLOR, adjoint_graph, forward_graph
+from ad_tutorial.rendering import GRAPH_PNG_DPI, PROJECTOR, png_size, render_graph
 from ad_tutorial.tables import number
 
 from .strategies import expressions, used, well_conditioned_points
@@ -200,3 +201,20 @@ def test_graphs_render_through_dot_as_svg(seed):
     svg = adjoint_graph(seed, annotate=True).pipe(format="svg").decode()
     assert svg.lstrip().startswith("<?xml") and "1.716" in svg and "11.652" in svg
 
+
+@pytest.mark.parametrize("draw", [forward_graph, adjoint_graph,
+                                  lambda t: forward_graph(t, annotate=True),
+                                  lambda t: adjoint_graph(t, annotate=True)])
+def test_graph_pngs_fill_a_full_hd_projector(seed, draw):
+    width, height = png_size(render_graph(draw(seed), "png"))
+    assert width <= PROJECTOR[0] and height <= PROJECTOR[1]
+    assert max(width / PROJECTOR[0], height / PROJECTOR[1]) > 0.98, (width, height)
+
+
+def test_a_graph_too_large_for_the_projector_is_not_shrunk():
+    t = adt.trace(" + ".join(f"sin(x*{k})" for k in range(1, 16)), x=0.5)
+    g = forward_graph(t, annotate=True)
+    at_least = g.copy()
+    at_least.attr(dpi=str(GRAPH_PNG_DPI))
+    size = png_size(render_graph(g, "png"))
+    assert size == png_size(at_least.pipe(format="png")) and size[1] > PROJECTOR[1]
