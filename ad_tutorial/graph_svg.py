@@ -102,7 +102,8 @@ _cache: dict[tuple[str, ...], dict[str, str]] = {}
 _lock = Lock()
 
 
-def _line(graph: str, w: FormulaWriter, i: int, quantity: str, accent: str | None, text: str) -> str:
+def _line(graph: str, w: FormulaWriter, i: int, quantity: str, accent: str | None,
+          text: str) -> str:
     """One line of a node's label, "v̇_1 =" and a number, as two cells with ids.
 
     graphviz writes a cell's id into SVG only for a cell with a link (``href``); the
