@@ -41,7 +41,7 @@ start here:
   ad-tutorial lesson two-modes
       a lesson in the terminal (add --step to pause after each cell in class)
   ad-tutorial explore "x*sin(x)" --at x=1 -o walk.html
-      a page that steps through both modes in a browser (→ and ← keys)
+      a page that steps through both modes in a browser (Space or → steps on)
   ad-tutorial exercise --level 1 --mode reverse --format html -o practice.html
       an exercise to fill in, each cell checked with a hint that names the mistake
   ad-tutorial figures
