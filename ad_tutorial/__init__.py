@@ -10,6 +10,7 @@ from .expression import Expression, ExpressionError, parse
 from .forward import Tangent
 from .functions import (cos, e, exp, ln, log, matmul, mean, pi, relu, reshape, sigmoid, sin, sqrt,
                         stack, sum, tan, tanh, transpose)
+from .practice import exercise
 from .primitives import PRIMITIVES, Primitive
 from .reverse import Adjoint, Step
 from . import tables as _views  # noqa: F401  (from here on, results print as tables)
@@ -18,7 +19,7 @@ from .trace import Node, Trace, TraceError, Traced, TracedArray, trace
 
 __all__ = [
     "Adjoint", "Expression", "ExpressionError", "Node", "PRIMITIVES", "Primitive", "Step",
-    "Tangent", "Trace", "TraceError", "Traced", "TracedArray", "compare", "cos", "e", "exp",
-    "ln", "log", "matmul", "mean", "parse", "pi", "relu", "reshape", "sigmoid", "sin", "sqrt",
-    "stack", "sum", "tan", "tanh", "trace", "transpose",
+    "Tangent", "Trace", "TraceError", "Traced", "TracedArray", "compare", "cos", "e",
+    "exercise", "exp", "ln", "log", "matmul", "mean", "parse", "pi", "relu", "reshape",
+    "sigmoid", "sin", "sqrt", "stack", "sum", "tan", "tanh", "trace", "transpose",
 ]

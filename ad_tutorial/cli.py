@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import textwrap
 from typing import Any, Sequence
 
 from .expression import SEED_EXAMPLE, ExpressionError, parse
@@ -40,7 +41,9 @@ start here:
   ad-tutorial lesson two-modes
       a lesson in the terminal (add --step to pause after each cell in class)
   ad-tutorial explore "x*sin(x)" --at x=1 -o walk.html
-      a page that steps through both modes in a browser (→ and ← keys)
+      a page that steps through both modes in a browser (Space or → steps on)
+  ad-tutorial exercise --level 1 --mode reverse --format html -o practice.html
+      an exercise to fill in, each cell checked with a hint that names the mistake
   ad-tutorial figures
       every figure of the tutorial, into figures/
 
@@ -271,6 +274,135 @@ def _add_bench_commands(sub: Any) -> None:
     p.set_defaults(run=bench)
 
 
+EXERCISE_EPILOG = """\
+examples:
+  ad-tutorial exercise --level 1 --seed 5 --mode reverse
+      print an exercise: the function, the point, the blank tables
+  ad-tutorial exercise --level 1 --seed 5 --mode reverse --format html -o practice.html
+      the same as a page: type the numbers in, each cell is checked when you leave it
+  ad-tutorial exercise --level 1 --seed 5 --mode reverse --answers ada.json
+      check a filled-in answer file, cell by cell, with a hint for each wrong number
+
+an answer file (JSON) gives numbers by node name, as `ad-tutorial trace --format json`
+names nodes, inputs included:
+  {"primal": {"v_-1": 1, "v_0": 1.5, "v_1": 0.405, "v_2": 1.5, "v_3": 0.608},
+   "adjoint": {"v_3": 1, "v_2": 0.405, ...}, "gradient": {"x1": 0.608, "x2": 1.405}}
+in forward mode "tangent" and "derivative" (one number) replace "adjoint" and "gradient".
+"student" and "exercise": {"level": 1, "seed": 5, "mode": "reverse"} say whose answer to
+which exercise; `grade` needs them. Cells left out (or null) are unanswered, not wrong.
+A cell is right to 3 significant digits; a wrong one that follows from your own earlier
+wrong cell is marked "follows from your v̄_3". Exit status: 0 all right, 1 something
+wrong, 2 a bad answer file or option.
+"""
+
+WORKSHEET_EPILOG = """\
+examples:
+  ad-tutorial worksheet --count 6 --level 2 --seed 100 --mode reverse -o sheet.html --key
+      six exercises to print (seeds 100 to 105), and the answer key in sheet-key.html
+  ad-tutorial worksheet --count 4 --level 1 --seed 1 --format latex -o sheet.tex
+"""
+
+GRADE_EPILOG = """\
+examples:
+  ad-tutorial grade answers/ --csv grades.csv
+
+every *.json file in DIR is one student's answer to one exercise; it names both:
+  {"student": "Ada", "exercise": {"level": 1, "seed": 5, "mode": "reverse"},
+   "primal": {...}, "adjoint": {...}, "gradient": {...}}
+files that cannot be graded are listed on stderr with the reason, and the rest are
+graded. Exit status: 0 all graded, 1 some files not graded, 2 no answer files.
+"""
+
+
+def _seed(text: str) -> int:
+    from .practice.exercise import MAX_SEED
+
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_SEED:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a seed (a whole number from 0 to "
+                                         f"{MAX_SEED})")
+    return int(text)
+
+
+def _add_practice_commands(sub: Any) -> None:
+    def level(p: argparse.ArgumentParser, default: int | None) -> None:
+        p.add_argument("--level", type=int, choices=(1, 2, 3), default=default,
+                       help="1: two inputs, 3-4 nodes, + - × sin cos exp ln; 2: 5-8 nodes, an "
+                            "input used twice; 3: 8-12 nodes, also / ** sqrt tanh sigmoid "
+                            f"(default: {default or 1})")
+
+    def exercise(args: argparse.Namespace) -> int:
+        from .practice.commands import run_exercise
+        return run_exercise(args.level, args.seed, args.mode, args.format, args.output,
+                            args.answers)
+
+    p = sub.add_parser(
+        "exercise", help="an exercise to do by hand, or check an answer file with hints",
+        description=textwrap.fill(
+            "Make an exercise: a random function of the primitives at a point, to work "
+            "through by hand: the values v, then the tangents v̇ (forward mode) or the "
+            "adjoints v̄ (reverse mode) of every node, and the derivative. The same --level, "
+            "--seed and --mode give the same exercise on every machine. With --answers, "
+            "check a filled-in answer file.", 88),
+        epilog=EXERCISE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    level(p, None)
+    p.add_argument("--seed", type=_seed, metavar="N",
+                   help="which exercise (default: a fresh one, shown in its title)")
+    p.add_argument("--mode", choices=("forward", "reverse"),
+                   help="forward: tangents along a direction ẋ; reverse: adjoints from ȳ = 1 "
+                        "(default: forward)")
+    p.add_argument("--format", choices=("text", "json", "html", "latex"), default="text",
+                   help="text for the terminal; json for tools; html for a practice page "
+                        "that checks each cell (use -o); latex to print (default: text)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of printing")
+    p.add_argument("--answers", metavar="FILE",
+                   help="check this answer file (JSON, see below) and print every cell with "
+                        "its verdict and hint (--format text or json)")
+    p.set_defaults(run=exercise)
+
+    def sheet(args: argparse.Namespace) -> int:
+        from .practice.commands import run_worksheet
+        return run_worksheet(args.level, args.seed, args.count, args.mode, args.format,
+                             args.output, args.key)
+
+    p = sub.add_parser(
+        "worksheet", help="a printable sheet of exercises for a class, and its answer key",
+        description=textwrap.fill(
+            "Write N exercises of one level and mode (seeds S, S+1, …) as a page to print, "
+            "or as a LaTeX document: each with its function, point and blank tables, and "
+            "the seed an answer file names it by.", 88),
+        epilog=WORKSHEET_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--count", type=int, default=6, metavar="N",
+                   help="how many exercises (default: 6)")
+    level(p, 1)
+    p.add_argument("--seed", type=_seed, metavar="S",
+                   help="the first exercise's seed (default: a fresh one)")
+    p.add_argument("--mode", choices=("forward", "reverse"), default="forward",
+                   help="forward or reverse mode (default: forward)")
+    p.add_argument("--format", choices=("html", "latex"), default="html",
+                   help="html (print it from a browser) or latex (default: html)")
+    p.add_argument("-o", "--output", required=True, metavar="FILE",
+                   help="the sheet to write, e.g. sheet.html")
+    p.add_argument("--key", action="store_true",
+                   help="also write the answer key, beside FILE as FILE-key (sheet-key.html)")
+    p.set_defaults(run=sheet)
+
+    def grade(args: argparse.Namespace) -> int:
+        from .practice.commands import run_grade
+        return run_grade(args.directory, args.csv)
+
+    p = sub.add_parser(
+        "grade", help="grade a folder of answer files: a line per student",
+        description=textwrap.fill(
+            "Check every answer file in DIR and print one line per student, with the score "
+            "of each exercise (the share of cells right, counting those that follow from an "
+            "earlier slip) and the most frequent kind of mistake in the class.", 88),
+        epilog=GRADE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("directory", metavar="DIR", help="the folder of answer files (*.json)")
+    p.add_argument("--csv", metavar="FILE",
+                   help="also write one row per answer file to FILE, for a spreadsheet")
+    p.set_defaults(run=grade)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="ad-tutorial",
@@ -282,6 +414,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_lesson_commands(sub)
     _add_figure_commands(sub)
     _add_explorer_commands(sub)
+    _add_practice_commands(sub)
     _add_bench_commands(sub)
     parser.commands = sub.choices
     return parser

@@ -203,7 +203,8 @@ REGISTRY: dict[str, Figure] = {f.name: f for f in [
            "and jacrev), from one recorded run of `ad-tutorial bench`.", _jacobian_cost,
            slow=True),
     Figure("explorer", "page", f"The explorer page of {_F}: step through the primal, tangent "
-           "and adjoint sweeps in a browser (offline HTML; → and ← keys).", _explorer),
+           "and adjoint sweeps in a browser (offline HTML; Space or → steps on, ← back).",
+           _explorer),
 ]}
 
 

@@ -4,8 +4,15 @@ Two pictures of one evaluation trace, as in the tutorial:
 
 * the **forward evaluation graph**, left to right: an edge v_j → v_i for each argument
   v_j of v_i, so values flow from the inputs to y;
-* the **reverse adjoint graph**, right to left with every edge reversed: v̄_i flows
-  back from y to each argument, multiplied by the edge's local partial ∂v_i/∂v_j.
+* the **reverse adjoint graph**: the same picture with every edge reversed, v_i → v_j, so
+  v̄_i flows back from y to each argument, multiplied by the edge's local partial
+  ∂v_i/∂v_j.
+
+Both are one drawing (:func:`computation_graph`): the same nodes in the same order, one
+edge per argument in the same order, the adjoint graph only turning each arrow round
+(graphviz's ``dir=back``). dot places nodes from that source alone, so every node stands
+in the same place in both pictures, and a class can switch between them without the
+picture jumping.
 
 Plain graphs are the tutorial's circles. Annotated graphs add what a teacher projects:
 each node's operation and value, the tangent v̇ (forward) or adjoint v̄ (reverse), and
@@ -20,7 +27,7 @@ renders to SVG, PNG or PDF with graphviz's ``dot``.
 from __future__ import annotations
 
 from itertools import groupby
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Callable, Union
 
 from .tables import NOTATIONS, FormulaWriter
 from .trace import Trace
@@ -35,28 +42,70 @@ INPUT_COLOR = "#cfe2f3"      # light blue, as torchviz colours leaf tensors
 OUTPUT_COLOR = "#d9ead3"     # light green, as torchviz colours the output
 FONT = "Helvetica"
 
+Attributes = dict[str, str]
+
 
 def html_writer(trace: Trace) -> FormulaWriter:
     """Writes v_i, formulas and partials as graphviz HTML: v<sub>-1</sub>, ln v<sub>-1</sub>."""
     return FormulaWriter(trace, NOTATIONS["html"])
 
 
-def _new_graph(rankdir: str, annotate: bool) -> graphviz.Digraph:
+def edges(trace: Trace) -> list[tuple[int, int, int]]:
+    """(argument j, node i, k) for every argument j = args[i][k] that is a node (not a
+    constant), by i, then argument order: the order both graphs draw their edges in."""
+    n = len(trace)
+    return [(j, i, k) for i in range(len(trace.inputs), n)
+            for k, j in enumerate(trace.args[i]) if j < n]
+
+
+def computation_graph(trace: Trace, node: Callable[[int], Attributes], annotate: bool,
+                      back: bool = False, edge_label: Callable[[int, int], str] | None = None,
+                      rankdir: str = "LR", font: str = FONT) -> graphviz.Digraph:
+    """The drawing both graphs share: node v_i with attributes ``node(i)``, and for the
+    k-th argument v_j of v_i an edge v_j → v_i, drawn v_i → v_j when `back` (the adjoint
+    graph). `annotate` draws boxes, not circles, writing in `font`.
+
+    With `edge_label`, each edge carries the label ``edge_label(i, k)`` in a small box on
+    the edge itself, so that no label can be read as another edge's, however close the
+    edges run (dot would put an edge's own label beside it, maybe nearer its neighbour).
+    """
+    g = _new_graph(rankdir, annotate, font)
+    for i in range(len(trace)):
+        g.node(trace.name(i), **node(i))
+    for j, i, k in edges(trace):
+        if edge_label is None:
+            g.edge(trace.name(j), trace.name(i), **({"dir": "back"} if back else {}))
+            continue
+        box = f"{trace.name(i)}.{k}"            # v_i's k-th argument: no node has this name
+        g.node(box, label=f"<{edge_label(i, k)}>", **EDGE_LABEL)
+        # Two halves, v_j – box – v_i; the arrowhead on the half at the arrow's end.
+        g.edge(trace.name(j), box, dir="back" if back else "none")
+        g.edge(box, trace.name(i), dir="none" if back else "forward")
+    return g
+
+
+#: The box of an edge's label: small, grey-edged, on the line of its edge.
+EDGE_LABEL = {"shape": "box", "style": "rounded,filled", "fillcolor": "#f4f4f4",
+              "color": "#999999", "fontsize": "12", "margin": "0.05,0.02", "width": "0",
+              "height": "0"}
+
+
+def _new_graph(rankdir: str, annotate: bool, font: str) -> graphviz.Digraph:
     import graphviz
 
     g = graphviz.Digraph("ComputationGraph")
     g.attr(rankdir=rankdir)
     if annotate:
-        g.attr(fontname=FONT, nodesep="0.35", ranksep="0.6")
+        g.attr(fontname=font, nodesep="0.35", ranksep="0.6")
         g.attr("node", shape="box", style="rounded,filled", fillcolor="white",
-               fontname=FONT, fontsize="14", margin="0.15,0.08")
-        g.attr("edge", fontname=FONT, fontsize="12", color="#555555")
+               fontname=font, fontsize="14", margin="0.15,0.08")
+        g.attr("edge", fontname=font, fontsize="12", color="#555555")
     else:
         g.attr("node", shape="circle")
     return g
 
 
-def _role(trace: Trace, i: int) -> dict[str, str]:
+def _role(trace: Trace, i: int) -> Attributes:
     """Node attributes that set inputs and the output apart in annotated graphs."""
     if i < len(trace.inputs):
         return {"fillcolor": INPUT_COLOR}
@@ -65,21 +114,25 @@ def _role(trace: Trace, i: int) -> dict[str, str]:
     return {}
 
 
-def _label(w: FormulaWriter, i: int, accent: str, value: float) -> str:
-    """'v_1 = ln v_-1 / = 0.693 / v̇_1 = 0.5' as an HTML label, one fact per line."""
+def heading(w: FormulaWriter, i: int) -> str:
+    """The first line of an annotated node: '<b>v_1</b> = ln v_-1', '<b>y = v_5</b> = …'."""
     trace = w.t
     name = w.name(i) if i != trace.output else f"{w.output_variable()} = {w.name(i)}"
     op = w.op(i) if trace.ops[i] is not None else w.nt.variable(trace.inputs[i], "")
-    lines = [f"<b>{name}</b> = {op}", f"= {w.nt.number(trace.values[i])}",
+    return f"<b>{name}</b> = {op}"
+
+
+def _label(w: FormulaWriter, i: int, accent: str, value: float) -> Attributes:
+    """'v_1 = ln v_-1 / = 0.693 / v̇_1 = 0.5' as an HTML label, one fact per line."""
+    lines = [heading(w, i), f"= {w.nt.number(w.t.values[i])}",
              f"{w.name(i, accent)} = {w.nt.number(value)}"]
     rows = "".join(f"<tr><td>{line}</td></tr>" for line in lines)
-    return f'<<table border="0" cellborder="0" cellspacing="0" cellpadding="2">{rows}</table>>'
+    return {"label": f'<<table border="0" cellborder="0" cellspacing="0" cellpadding="2">'
+                     f'{rows}</table>>', **_role(w.t, i)}
 
 
-def _edges(trace: Trace) -> list[tuple[int, int]]:
-    """(argument j, node i) for every argument that is a node, by i, then argument order."""
-    n = len(trace)
-    return [(j, i) for i in range(len(trace.inputs), n) for j in trace.args[i] if j < n]
+def _circle(w: FormulaWriter) -> Callable[[int], Attributes]:
+    return lambda i: {"label": f"<{w.name(i)}>"}
 
 
 def forward_graph(sweep: Union[Trace, Tangent], annotate: bool = False,
@@ -95,26 +148,20 @@ def forward_graph(sweep: Union[Trace, Tangent], annotate: bool = False,
         trace, tangent, annotate = sweep.trace, sweep, True
     else:
         trace, tangent = sweep, (sweep.forward() if annotate else None)
-    g, w = _new_graph(rankdir, annotate), html_writer(trace)
-    for i in range(len(trace)):
-        if tangent is None:
-            g.node(trace.name(i), label=f"<{w.name(i)}>")
-        else:
-            g.node(trace.name(i), label=_label(w, i, "dot", tangent.tangents[i]),
-                   **_role(trace, i))
-    for j, i in _edges(trace):
-        g.edge(trace.name(j), trace.name(i))
-    if tangent is not None:
-        seed = ", ".join(f"{w.nt.variable(x, 'dot')} = {w.nt.number(v)}"
-                         for x, v in tangent.seed.items())
-        g.attr(label=f"<forward mode, seed {seed}: {w.output_variable('dot')} = "
-                     f"{w.nt.number(tangent.derivative)}>",
-               labelloc="b")
+    w = html_writer(trace)
+    if tangent is None:
+        return computation_graph(trace, _circle(w), False, rankdir=rankdir)
+    g = computation_graph(trace, lambda i: _label(w, i, "dot", tangent.tangents[i]), True,
+                          rankdir=rankdir)
+    seed = ", ".join(f"{w.nt.variable(x, 'dot')} = {w.nt.number(v)}"
+                     for x, v in tangent.seed.items())
+    g.attr(label=f"<forward mode, seed {seed}: {w.output_variable('dot')} = {w.nt.number(tangent.derivative)}>",
+           labelloc="b")
     return g
 
 
 def adjoint_graph(sweep: Union[Trace, Adjoint], annotate: bool = False) -> graphviz.Digraph:
-    """The reverse adjoint graph, right to left, edges result → argument.
+    """The reverse adjoint graph: the forward graph's picture, every edge result → argument.
 
     Given an :class:`Adjoint`, or with ``annotate`` (which then runs ``trace.reverse()``),
     nodes also show v̄_i = ∂y/∂v_i and each edge v_i → v_j its local partial ∂v_i/∂v_j,
@@ -126,24 +173,16 @@ def adjoint_graph(sweep: Union[Trace, Adjoint], annotate: bool = False) -> graph
         trace, adjoint, annotate = sweep.trace, sweep, True
     else:
         trace, adjoint = sweep, (sweep.reverse() if annotate else None)
-    g, w = _new_graph("RL", annotate), html_writer(trace)
-    for i in range(len(trace)):
-        if adjoint is None:
-            g.node(trace.name(i), label=f"<{w.name(i)}>")
-        else:
-            g.node(trace.name(i), label=_label(w, i, "bar", adjoint.adjoints[i]),
-                   **_role(trace, i))
+    w = html_writer(trace)
     if adjoint is None:
-        for j, i in _edges(trace):
-            g.edge(trace.name(i), trace.name(j))
-        return g
+        return computation_graph(trace, _circle(w), False, back=True)
+    partial = {}                        # (i, k) → ∂v_i/∂(args[i][k]), from the sweep
     for i, steps in groupby(adjoint.steps(), key=lambda s: s.source):
-        if i < 0:
-            continue                    # the seed ȳ, which has no edge
-        positions = [k for k, j in enumerate(trace.args[i]) if j < len(trace)]
-        for k, step in zip(positions, steps):
-            g.edge(trace.name(i), trace.name(step.node),
-                   label=_partial_label(w, i, k, step.partial))
+        if i >= 0:                      # not the seed ȳ, which has no edge
+            positions = [k for k, j in enumerate(trace.args[i]) if j < len(trace)]
+            partial.update({(i, k): step.partial for k, step in zip(positions, steps)})
+    g = computation_graph(trace, lambda i: _label(w, i, "bar", adjoint.adjoints[i]), True,
+                          back=True, edge_label=lambda i, k: _partial(w, i, k, partial[i, k]))
     y = w.output_variable()
     gradient = ", ".join(f"{w.nt.partial(y, w.nt.variable(x))} = {w.nt.number(v)}"
                          for x, v in adjoint.gradient.items())
@@ -152,11 +191,9 @@ def adjoint_graph(sweep: Union[Trace, Adjoint], annotate: bool = False) -> graph
     return g
 
 
-def _partial_label(w: FormulaWriter, i: int, k: int, partial: float) -> str:
+def _partial(w: FormulaWriter, i: int, k: int, partial: float) -> str:
     """'∂v_3/∂v_0 = cos v_0 = 0.284': the local partial, as formula and value."""
-    j = w.t.args[i][k]
-    formula = w.partials(i)[k]
-    text = f"∂{w.name(i)}/∂{w.name(j)} = {formula}"
+    text = f"∂{w.name(i)}/∂{w.name(w.t.args[i][k])} = {w.partials(i)[k]}"
     if not w.partial_is_constant(i, k):             # not a constant such as 1 or −1
         text += f" = {w.nt.number(partial)}"
-    return f"<{text}>"
+    return text

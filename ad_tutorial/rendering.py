@@ -15,7 +15,10 @@ from pathlib import Path
 from typing import Any
 
 PNG_DPI = 144           # matplotlib figures: 8 inches wide → 1152 pixels, sharp on slides
-GRAPH_PNG_DPI = 120
+#: Graph PNGs fill a full-HD projector's screen (the SVGs are there for print)…
+PROJECTOR = (1920, 1080)
+#: …but are never drawn at fewer dots per inch than this, however large the graph.
+GRAPH_PNG_DPI = 96
 GIF_DPI, GIF_FPS = 80, 8
 
 DOT_MISSING = "graphviz's `dot` program was not found on PATH"
@@ -45,10 +48,32 @@ def render_graph(graph: Any, fmt: str) -> bytes:
     if fmt in ("gv", "dot"):
         return graph.source.encode()
     if fmt == "png":
-        graph = graph.copy()
-        graph.attr(dpi=str(GRAPH_PNG_DPI))
+        return projector_png(graph)
     data = graph.pipe(format=fmt)
     return _PDF_DATE.sub(rb"\g<1>19700101000000", data) if fmt == "pdf" else data
+
+
+def projector_png(graph: Any) -> bytes:
+    """A graph as a PNG as large as fits the PROJECTOR's screen, at GRAPH_PNG_DPI or more.
+
+    Drawn once at GRAPH_PNG_DPI to measure it, then again at the (whole) dots per inch
+    that make it fill the screen's width or height, whichever it reaches first.
+    """
+    png = _png(graph, GRAPH_PNG_DPI)
+    width, height = png_size(png)
+    dpi = int(GRAPH_PNG_DPI * min(PROJECTOR[0] / width, PROJECTOR[1] / height))
+    return _png(graph, dpi) if dpi > GRAPH_PNG_DPI else png
+
+
+def _png(graph: Any, dpi: int) -> bytes:
+    graph = graph.copy()
+    graph.attr(dpi=str(dpi))
+    return graph.pipe(format="png")
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    """(width, height) in pixels, from a PNG's header."""
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
 
 
 def render_plot(fig: Any, fmt: str) -> bytes:

@@ -1,20 +1,23 @@
 """The explorer in a real browser: headless Chromium (Debian's) driven by Playwright.
 
 The walk is pressed through key by key, and at each step the highlighted row, graph
-nodes and edges and the numbers shown are read back from the page. Screenshots of the
-key steps go to the test's temporary directory. `make browser` installs chromium.
+nodes and edges and the numbers shown are read back from the page; at a projector's
+1024×768 and 1280×720 every step is measured: nothing clipped, no graph text below
+14 px, nodes in the same places in every phase. Screenshots of the key steps go to the
+test's temporary directory. `make browser` installs chromium.
 """
 
 from __future__ import annotations
 
 import re
 import shutil
+from pathlib import Path
 from typing import Iterator
 
 import pytest
 
 from ad_tutorial import trace
-from ad_tutorial.explorer import build_model, write_seed_page
+from ad_tutorial.explorer import build_model, write_page, write_seed_page
 from ad_tutorial.tables import number
 from ad_tutorial.torch_bridge import torch_reverse
 
@@ -24,7 +27,12 @@ CHROMIUM = shutil.which("chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 VIEWPORT = {"width": 1280, "height": 720}
+PROJECTORS = [{"width": 1024, "height": 768}, {"width": 1280, "height": 720}]
 SEED = "ln(x1) + x1*x2 - sin(x2)"
+WALKS = {"seed": (SEED, {"x1": 2.0, "x2": 5.0}),                        # 7 nodes, 26 steps
+         "large": ("exp(-x1/x2) * sqrt(x2) - tanh(x1*x2) + ln(1 + x1**2) * sin(x1 - x2)"
+                   " / cos(x2) + sigmoid(x1*x2)", {"x1": 0.7, "x2": 1.3})}  # 22, 78
+MIN_FONT = 14           # px: the smallest graph text a back row reads
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None,
                                 reason="chromium is not installed (run `make browser`)")
@@ -223,3 +231,132 @@ def test_served_page_explores_a_typed_expression_and_shows_errors(page, tmp_path
         refused = "the server responded with a status of 422"    # Chrome logs each refusal
         assert [p for p in page.problems if refused not in p] == []
         assert len(page.problems) == 3
+
+
+MEASURE = """() => {
+  // Within a pixel: a box scrolls by whole pixels, its rows are laid out in fractions.
+  const inside = (r, box) => r.left >= box.left - 1 && r.right <= box.right + 1
+                             && r.top >= box.top - 1 && r.bottom <= box.bottom + 1;
+  const client = (e) => { const r = e.getBoundingClientRect();
+    return {left: r.left + e.clientLeft, top: r.top + e.clientTop,
+            right: r.left + e.clientLeft + e.clientWidth,
+            bottom: r.top + e.clientTop + e.clientHeight}; };
+  const screen = {left: 0, top: 0, right: innerWidth, bottom: innerHeight};
+  const tables = client(document.getElementById("tables"));
+  const values = [...document.querySelectorAll("tr.current td.value")].map((td) => {
+    const r = td.getBoundingClientRect();
+    const top = document.elementFromPoint((r.left + r.right) / 2, (r.top + r.bottom) / 2);
+    return {text: td.textContent, inBox: inside(r, tables), onScreen: inside(r, screen),
+            visible: getComputedStyle(td).visibility === "visible" && td.contains(top)};
+  });
+  const svg = [...document.querySelectorAll("#graph-view svg")]
+    .find((s) => s.getBoundingClientRect().width > 0);
+  const origin = svg.getBoundingClientRect();
+  const fonts = [...svg.querySelectorAll("text, tspan")].map((t) =>
+    parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a);
+  const nodes = {};
+  for (const g of svg.querySelectorAll("g.node")) {
+    const r = g.querySelector("path").getBoundingClientRect();
+    nodes[g.querySelector("title").textContent] =
+      [r.left - origin.left, r.top - origin.top, r.width, r.height].map(Math.round);
+  }
+  const view = client(document.getElementById("graph-view"));
+  const lit = [...svg.querySelectorAll(".node.current")]
+    .map((g) => inside(g.getBoundingClientRect(), view));
+  const numbers = {};
+  for (const line of svg.querySelectorAll("g.line")) {
+    if (getComputedStyle(line).visibility === "visible") {
+      numbers[line.id] = line.querySelector(".number").textContent;
+    }
+  }
+  const d = document.documentElement;
+  const bar = ["say", "where", "next", "phases"].map((id) =>
+    inside(document.getElementById(id).getBoundingClientRect(), screen));
+  return {values, fonts: [Math.min(...fonts), fonts.length], nodes, lit, numbers, bar,
+          page: [d.scrollWidth - innerWidth, d.scrollHeight - innerHeight],
+          width: origin.width, where: document.getElementById("where").textContent};
+}"""
+
+
+def shown(model: dict, k: int) -> dict[str, str]:
+    """The numbers the graph's nodes show at step k: its phase's, then its steps' so far."""
+    step = model["steps"][k]
+    labels = dict(next(p for p in model["phases"] if p["name"] == step["phase"])["labels"])
+    for s in model["steps"][:k + 1]:
+        if s["phase"] == step["phase"]:
+            labels.update(s["labels"])
+    return labels
+
+
+@pytest.mark.parametrize("viewport", PROJECTORS, ids=lambda v: f"{v['width']}x{v['height']}")
+@pytest.mark.parametrize("walk", WALKS)
+def test_every_step_fits_the_projector(browser, tmp_path, walk, viewport):
+    text, at = WALKS[walk]
+    context = browser.new_context(viewport=viewport)
+    tab = context.new_page()
+    tab.goto(write_page(tmp_path / "walk.html", trace(text, **at)).as_uri())
+    check_every_step(tab, build_model(trace(text, **at)), tmp_path / f"{walk}-{viewport['width']}")
+    context.close()
+
+
+def test_every_step_fits_the_projector_under_the_servers_form_too(browser, tmp_path):
+    """Served, the page also has its form: the tightest case is a long expression at
+    1024×768, where the expression and what each step says take two lines."""
+    from playwright.sync_api import expect
+
+    text, at = WALKS["large"]
+    context = browser.new_context(viewport=PROJECTORS[0])
+    tab = context.new_page()
+    with running_server() as (url, _):
+        tab.goto(url)
+        tab.fill("#expression", text)
+        tab.fill("#at", " ".join(f"{x}={v}" for x, v in at.items()))
+        tab.press("#at", "Enter")
+        expect(tab.locator("#formula")).to_have_text(text)
+        check_every_step(tab, build_model(trace(text, **at)), tmp_path / "served")
+    context.close()
+
+
+def check_every_step(tab, model: dict, shot: Path) -> None:
+    """At every step: the current row's value in full view in its box and on the screen;
+    the controls and what the step says on the screen, the page not scrolling; no graph
+    text below 14 px; the lit nodes inside the graph's box (a graph larger than its box
+    scrolls to them); the nodes' numbers those the walk has reached; and every node in
+    the same place, at the same size, in every phase."""
+    places, widths = {}, set()
+    for k, step in enumerate(model["steps"]):
+        m = tab.evaluate(MEASURE)
+        assert m["where"].startswith(f"Step {k + 1} of"), m["where"]
+        assert m["values"] and all(v["inBox"] and v["onScreen"] and v["visible"]
+                                   for v in m["values"]), (k, m["values"])
+        assert all(m["bar"]) and m["page"] == [0, 0], (k, m["bar"], m["page"])
+        assert m["fonts"][0] >= MIN_FONT - 0.01 and m["fonts"][1] > 0, (k, m["fonts"])
+        assert m["lit"] and all(m["lit"]), (k, m["lit"])
+        assert m["numbers"] == shown(model, k), k
+        places.setdefault(step["phase"], m["nodes"])
+        widths.add(m["width"])
+        if k == len(model["steps"]) // 2:
+            tab.screenshot(path=f"{shot}-middle.png")
+        tab.keyboard.press("Space" if k % 2 else "ArrowRight")
+    assert len(places) == 3 and places["primal"] == places["tangent"] == places["adjoint"]
+    assert len(widths) == 1                 # one scale all the way: the picture never jumps
+
+
+def test_space_steps_on_whatever_has_the_focus(page, tmp_path):
+    page.goto(write_seed_page(tmp_path / "seed.html").as_uri())
+    page.keyboard.press("Space")
+    assert state(page)["where"].startswith("Step 2 of")
+    page.click("#next")
+    page.click("#back")                     # a mouse click leaves the focus on Back
+    page.keyboard.press("Space")
+    page.keyboard.press("Space")
+    assert state(page)["where"].startswith("Step 4 of")
+    page.keyboard.press("Shift+Space")
+    assert state(page)["where"].startswith("Step 3 of")
+    page.keyboard.press("3")
+    page.keyboard.press("Space")
+    assert state(page)["where"].startswith("Step 18 of")
+    page.keyboard.press("End")
+    page.keyboard.press("Space")            # at the end, Space stays there
+    assert state(page)["where"].startswith("Step 26 of")
+    assert page.evaluate("[window.scrollX, window.scrollY]") == [0, 0]

@@ -19,7 +19,8 @@ from ad_tutorial import trace
 from ad_tutorial.cli import main
 from ad_tutorial.explorer import build_model, render_page, write_page, write_seed_page
 from ad_tutorial.explorer.page import _json_for_script
-from ad_tutorial.tables import NOTATIONS
+from ad_tutorial.graph_svg import ROOM
+from ad_tutorial.tables import NOTATIONS, number
 from ad_tutorial.torch_bridge import RTOL, torch_forward, torch_reverse
 
 from .strategies import expressions, used, well_conditioned_points
@@ -95,7 +96,8 @@ def test_seed_walk_is_the_tutorials():
 
 
 def check_ids(model) -> None:
-    """Every row, node and edge a step lights up exists, in the graph its sweep shows."""
+    """Every row, node, edge and line of numbers a step lights up or fills in exists, in
+    the graph its sweep shows."""
     graphs = {name: svg_ids(svg) for name, svg in model["graphs"].items()}
     rows = set()
     for phase in model["phases"]:
@@ -110,6 +112,10 @@ def check_ids(model) -> None:
             assert "node" in ids[node]
         for edge in s["edges"]:
             assert ids[edge] == "edge"
+        for line in s["labels"]:
+            assert ids[line] == "line"
+    for phase in model["phases"]:
+        assert all(graphs[phase["graph"]][line] == "line" for line in phase["labels"])
     for ids in graphs.values():
         assert len(ids) == len(set(ids))
 
@@ -118,6 +124,106 @@ def check_ids(model) -> None:
 @given(expressions(max_leaves=6), well_conditioned_points())
 def test_ids_of_random_walks_exist(text, point):
     check_ids(build_model(trace(text, **used(point, text))))
+
+
+def svg_tree(svg: str) -> ET.Element:
+    """An SVG's elements, with their plain names (g, text), not {namespace}g."""
+    root = ET.fromstring(svg)
+    for el in root.iter():
+        el.tag = el.tag.rpartition("}")[2]
+    return root
+
+
+def node_boxes(svg: str) -> dict[str, str]:
+    """The outline (path) of every node of an SVG graph, by the node's name."""
+    root = svg_tree(svg)
+    return {g.find("title").text: g.find("path").get("d")
+            for g in root.iter("g") if g.get("class") == "node"}
+
+
+def check_same_places(model) -> None:
+    forward, adjoint = (node_boxes(model["graphs"][g]) for g in ("forward", "adjoint"))
+    assert forward == adjoint and len(forward) == len(steps_of(model, "primal")) - 1
+    sizes = [re.search(r'viewBox="([^"]+)"', svg)[1] for svg in model["graphs"].values()]
+    assert sizes[0] == sizes[1]
+
+
+@pytest.mark.parametrize("text, at, seed", EXAMPLES)
+def test_both_graphs_put_every_node_in_the_same_place(text, at, seed):
+    """The page switches from the forward to the adjoint graph without the picture
+    moving: nodes in the same boxes, at the same places, in a drawing of the same size."""
+    check_same_places(build_model(trace(text, **at), seed))
+
+
+@settings(max_examples=30, deadline=None)
+@given(expressions(), well_conditioned_points())
+def test_random_graphs_put_every_node_in_the_same_place(text, point):
+    check_same_places(build_model(trace(text, **used(point, text))))
+
+
+def shown(model, k: int) -> dict[str, str]:
+    """The numbers on the graph's nodes at step k: its phase's, then its steps' so far."""
+    step = model["steps"][k]
+    phase = next(p for p in model["phases"] if p["name"] == step["phase"])
+    labels = dict(phase["labels"])
+    for s in model["steps"][:k + 1]:
+        if s["phase"] == step["phase"]:
+            labels.update(s["labels"])
+    return labels
+
+
+@pytest.mark.parametrize("text, at, seed", EXAMPLES)
+def test_nodes_show_the_sweeps_numbers_as_the_walk_reaches_them(text, at, seed):
+    t = trace(text, **at)
+    tangent, adjoint = t.forward(**(seed or {})), t.reverse()
+    model = build_model(t, seed)
+    n, names = len(t), [t.name(i) for i in range(len(t))]
+    primal, forward, backward = (steps_of(model, p) for p in ("primal", "tangent", "adjoint"))
+    # The primal sweep writes v_i onto its node at row i, and nothing else.
+    for i, step in enumerate(primal[:n]):
+        assert step["labels"] == {f"f-value-{names[i]}": number(t.values[i])}
+    start = model["steps"].index(forward[0])
+    assert shown(model, start - 1) == {f"f-value-{x}": number(t.values[i])
+                                       for i, x in enumerate(names)}
+    # The tangent sweep shows every value, and v̇_i from row i on.
+    assert shown(model, start) == {**{f"f-value-{x}": number(t.values[i])
+                                      for i, x in enumerate(names)},
+                                   f"f-tangent-{names[0]}": number(tangent.tangents[0])}
+    assert {k: v for k, v in shown(model, start + n - 1).items() if "tangent" in k} == {
+        f"f-tangent-{x}": number(tangent.tangents[i]) for i, x in enumerate(names)}
+    # The adjoint sweep: an adjoint grows contribution by contribution, to v̄_i = ∂y/∂v_i.
+    end = len(model["steps"]) - 1
+    for k, (step, c) in enumerate(zip(backward, adjoint.steps())):
+        assert step["labels"] == {f"a-adjoint-{names[c.node]}": number(c.adjoint)}
+    final = {k: v for k, v in shown(model, end).items() if "adjoint" in k}
+    reached = {i for i in range(n) if any(c.node == i for c in adjoint.steps())}
+    assert final == {f"a-adjoint-{names[i]}": number(adjoint.adjoints[i])
+                     for i in reached | set(range(len(t.inputs)))}
+
+
+def test_a_node_has_room_for_the_longest_number_it_will_show():
+    """v̄_-1 of this walk grows through several sums; the box is drawn round the longest
+    text (the SVG holds as many zeros, until the page writes in the current number)."""
+    t = trace("x*y + x*x*1000.123 - x/y + 1e-7*x*y", x=-3.25, y=7.5)
+    model = build_model(t)
+    longest = 0
+    for graph in ("forward", "adjoint"):
+        root = svg_tree(model["graphs"][graph])
+        for line in (g for g in root.iter("g") if g.get("class") == "line"):
+            texts = [text for k in range(len(model["steps"]))
+                     for ident, text in shown(model, k).items() if ident == line.get("id")]
+            (number_text,) = [e for e in line.iter("text") if e.get("class") == "number"]
+            assert set(number_text.text) == {"0"}
+            assert len(number_text.text) >= max(map(len, texts), default=0), line.get("id")
+            longest = max(longest, len(number_text.text))
+    assert longest > ROOM                       # some numbers here are long ones
+
+
+def test_points_whose_numbers_are_short_share_one_drawing():
+    """Changing the point keeps the picture: nodes keep their places in class."""
+    graphs = [build_model(trace(SEED, x1=x1, x2=x2))["graphs"]
+              for x1, x2 in [(2.0, 5.0), (0.5, 1.25), (-3.0, 7.5)]]
+    assert graphs[0] == graphs[1] == graphs[2]
 
 
 def test_a_repeated_argument_has_two_edges_each_lit_once():

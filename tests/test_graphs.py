@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import graphviz
 import pytest
 import torch
+from hypothesis import given, settings
 
 import ad_tutorial as adt
 from ad_tutorial.graphs import INPUT_COLOR, OUTPUT_COLOR, adjoint_graph, forward_graph
+from ad_tutorial.rendering import GRAPH_PNG_DPI, PROJECTOR, png_size, render_graph
 from ad_tutorial.tables import number
+
+from .strategies import expressions, used, well_conditioned_points
 
 SEED = "ln(x1) + x1*x2 - sin(x2)"
 
@@ -24,9 +29,53 @@ def seed():
     return adt.trace(SEED, x1=2.0, x2=5.0)
 
 
+# A 22-node expression, as a class might try.
+LARGE = ("exp(-x1/x2) * sqrt(x2) - tanh(x1*x2) + ln(1 + x1**2) * sin(x1 - x2) / cos(x2)"
+         " + sigmoid(x1*x2)", {"x1": 0.7, "x2": 1.3})
+
+
 def edges(g: graphviz.Digraph) -> list[tuple[str, str]]:
-    return [(a.strip('"'), b.strip('"')) for a, b in
-            re.findall(r'^\t("?[\w-]+"?) -> ("?[\w-]+"?)', g.source, re.M)]
+    """The arrows `g` draws, from → to as a reader sees them: ``dir=back`` turns an edge
+    round, and an edge drawn through the box of its label v_i.k (on the edge from v_i)
+    counts once."""
+    arrows = []
+    for a, b, attributes in re.findall(r'^\t("?[\w.-]+"?) -> ("?[\w.-]+"?)(?: \[(.*)\])?$',
+                                       g.source, re.M):
+        if "dir=none" in attributes:
+            continue                                # the part of an edge with no arrowhead
+        a, b = (name.strip('"').split(".")[0] for name in (a, b))
+        arrows.append((b, a) if "dir=back" in attributes else (a, b))
+    return arrows
+
+
+def layout(g: graphviz.Digraph) -> dict:
+    """dot's layout of `g`: {"nodes": {name: (x, y, width, height)}, "edges": [(tail,
+    head, [points of its spline, sampled])]}, in points."""
+    data = json.loads(g.pipe(format="json"))
+    nodes = {o["_gvid"]: o for o in data["objects"]}
+    boxes = {o["name"]: (*map(float, o["pos"].split(",")), 72 * float(o["width"]),
+                         72 * float(o["height"])) for o in nodes.values()}
+    return {"nodes": boxes,
+            "edges": [(nodes[e["tail"]]["name"], nodes[e["head"]]["name"], _spline(e["pos"]))
+                      for e in data.get("edges", [])]}
+
+
+def _spline(pos: str) -> list[tuple[float, float]]:
+    """Points along a graphviz B-spline "[s,x,y] [e,x,y] p0 c1 c2 p1 c3 c4 p2 …"."""
+    p = [tuple(map(float, xy.split(","))) for xy in pos.split() if not xy[:2] in ("s,", "e,")]
+    points = []
+    for k in range(0, len(p) - 1, 3):
+        a, b, c, d = p[k:k + 4]
+        for t in (n / 20 for n in range(21)):
+            points.append(tuple((1 - t) ** 3 * a[m] + 3 * (1 - t) ** 2 * t * b[m]
+                                + 3 * (1 - t) * t ** 2 * c[m] + t ** 3 * d[m] for m in (0, 1)))
+    return points
+
+
+def inside(point: tuple[float, float], box: tuple[float, float, float, float],
+           margin: float) -> bool:
+    x, y, width, height = box
+    return abs(point[0] - x) <= width / 2 + margin and abs(point[1] - y) <= height / 2 + margin
 
 
 def torch_gradient(text: str, **at: float) -> dict[str, float]:
@@ -45,10 +94,49 @@ def test_forward_graph_is_the_tutorials_cell(seed):
         assert f"[label=<v<sub>{k}</sub>>]".replace("-", "−") in g.source
 
 
-def test_adjoint_graph_reverses_every_edge_and_runs_right_to_left(seed):
+def test_adjoint_graph_is_the_forward_picture_with_every_edge_reversed(seed):
     g = adjoint_graph(seed)
-    assert "rankdir=RL" in g.source
+    assert "rankdir=LR" in g.source                 # inputs on the left, y on the right
     assert edges(g) == [(b, a) for a, b in TUTORIAL_EDGES]
+
+
+@pytest.mark.parametrize("annotate", [False, True])
+def test_both_graphs_of_the_seed_put_every_node_in_the_same_place(seed, annotate):
+    """The tutorial draws v₋₁ above v₀ in both pictures; so do we. Annotated, nodes show
+    different numbers and adjoint edges carry labels, so only the order must agree."""
+    forward = layout(forward_graph(seed, annotate=annotate))["nodes"]
+    adjoint = layout(adjoint_graph(seed, annotate=annotate))["nodes"]
+    assert forward["v_-1"][1] > forward["v_0"][1] and adjoint["v_-1"][1] > adjoint["v_0"][1]
+    if not annotate:
+        assert forward == adjoint
+
+
+@settings(max_examples=30, deadline=None)
+@given(expressions(), well_conditioned_points())
+def test_both_graphs_put_every_node_in_the_same_place(text, point):
+    t = adt.trace(text, **used(point, text))
+    assert layout(forward_graph(t))["nodes"] == layout(adjoint_graph(t))["nodes"]
+
+
+@pytest.mark.parametrize("text, at", [("ln(x1) + x1*x2 - sin(x2)", {"x1": 2.0, "x2": 5.0}),
+                                      LARGE, ("x*x + x*sin(x)", {"x": 0.5}),
+                                      ("x1*x2*x3 + x1/x2 - x3*x1", {"x1": 1, "x2": 2, "x3": 3})])
+def test_every_edge_label_sits_on_its_own_edge_and_on_no_other(text, at):
+    """∂v_i/∂v_j is a box on the line of its edge v_i → v_j: both halves of the edge end
+    at the box, and no other line runs through it (dot's own edge labels sit beside the
+    edge, where two close edges make a label ambiguous)."""
+    t = adt.trace(text, **at)
+    drawn = layout(adjoint_graph(t, annotate=True))
+    boxes = {name: box for name, box in drawn["nodes"].items() if "." in name}
+    assert len(boxes) == sum(j < len(t) for args in t.args[len(t.inputs):len(t)] for j in args)
+    for name, box in boxes.items():
+        own = [points for tail, head, points in drawn["edges"] if name in (tail, head)]
+        assert len(own) == 2
+        for points in own:
+            assert inside(points[0], box, 2) or inside(points[-1], box, 2), name
+        for tail, head, points in drawn["edges"]:
+            if name not in (tail, head):
+                assert not any(inside(p, box, -1) for p in points), (name, tail, head)
 
 
 def test_a_callable_draws_the_same_graph_as_the_expression(seed):
@@ -125,3 +213,21 @@ def test_the_output_is_named_apart_from_the_inputs(text, at, output):
     dot, bar = (adt.tables.NOTATIONS["html"].variable(output, a) for a in ("dot", "bar"))
     assert f": {dot} = " in forward and f"reverse mode, {bar} = 1" in adjoint
     assert all(f"∂{output}/∂{x} = " in adjoint for x in at)
+
+
+@pytest.mark.parametrize("draw", [forward_graph, adjoint_graph,
+                                  lambda t: forward_graph(t, annotate=True),
+                                  lambda t: adjoint_graph(t, annotate=True)])
+def test_graph_pngs_fill_a_full_hd_projector(seed, draw):
+    width, height = png_size(render_graph(draw(seed), "png"))
+    assert width <= PROJECTOR[0] and height <= PROJECTOR[1]
+    assert max(width / PROJECTOR[0], height / PROJECTOR[1]) > 0.98, (width, height)
+
+
+def test_a_graph_too_large_for_the_projector_is_not_shrunk():
+    t = adt.trace(" + ".join(f"sin(x*{k})" for k in range(1, 16)), x=0.5)
+    g = forward_graph(t, annotate=True)
+    at_least = g.copy()
+    at_least.attr(dpi=str(GRAPH_PNG_DPI))
+    size = png_size(render_graph(g, "png"))
+    assert size == png_size(at_least.pipe(format="png")) and size[1] > PROJECTOR[1]

@@ -37,6 +37,10 @@ def test_every_contract_is_kept():
                                                     "ad_tutorial.figures"),
     ("explorer/server.py", "from ..bench import core", "ad_tutorial.explorer.server -> "
                                                        "ad_tutorial.bench.core"),
+    ("practice/diagnosis.py", "from ..explorer import page", "ad_tutorial.practice.diagnosis -> "
+                                                             "ad_tutorial.explorer.page"),
+    ("tables.py", "from .practice import exercise", "ad_tutorial.tables -> "
+                                                    "ad_tutorial.practice.exercise"),
     ("trace.py", "import matplotlib", "ad_tutorial.trace -> matplotlib"),
     ("expression.py", "import torch", "ad_tutorial.expression -> torch"),
 ])

@@ -1,4 +1,4 @@
-"""The README's examples run: its console sessions and its Python session print what it shows."""
+"""The README's examples run: its console sessions and its Python sessions print what it shows."""
 
 from __future__ import annotations
 
@@ -14,34 +14,48 @@ from ad_tutorial.cli import main
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
 
 
-def console_examples() -> list[tuple[str, str]]:
-    """(command, expected output) for each `$ ad-tutorial trace|check …` in a console block."""
+RUN = re.compile(r"ad-tutorial (trace|check|exercise) ")
+
+
+def console_examples() -> list[tuple[str, str, dict[str, str]]]:
+    """(command, expected output, files) for each `$ ad-tutorial trace|check|exercise …` in a
+    console block; `$ cat FILE` earlier in the same block shows a file the command reads."""
     examples = []
     for block in re.findall(r"```console\n(.*?)```", README, flags=re.S):
+        files: dict[str, str] = {}
         for command, output in re.findall(r"^\$ (.*)\n((?:(?!\$ ).*\n)*)", block, flags=re.M):
-            if re.match(r"ad-tutorial (trace|check) ", command):
-                examples.append((command, output))
+            if command.startswith("cat "):
+                files[command[4:]] = output
+            elif RUN.match(command):
+                examples.append((command, output, dict(files)))
     return examples
 
 
 def test_the_readme_has_examples_to_check():
-    assert len(console_examples()) >= 4
+    assert len(console_examples()) >= 6
+    assert any(files for _, _, files in console_examples())
 
 
-@pytest.mark.parametrize("command, expected", console_examples(),
-                         ids=[c[:50] for c, _ in console_examples()])
-def test_console_examples_print_what_the_readme_shows(capsys, command, expected):
+@pytest.mark.parametrize("command, expected, files", console_examples(),
+                         ids=[c[:50] for c, _, _ in console_examples()])
+def test_console_examples_print_what_the_readme_shows(capsys, monkeypatch, tmp_path, command,
+                                                      expected, files):
+    monkeypatch.chdir(tmp_path)
+    for name, content in files.items():
+        (tmp_path / name).write_text(content, encoding="utf-8")
     main(shlex.split(command)[1:])
     captured = capsys.readouterr()
     assert (captured.out + captured.err).rstrip() == expected.rstrip()
 
 
-def test_python_session_prints_what_the_readme_shows():
-    session = re.search(r"```python\n(>>> .*?)```", README, flags=re.S)[1]
-    test = doctest.DocTestParser().get_doctest(session, {}, "README", "README.md", 0)
-    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
-    runner.run(test)
-    assert runner.failures == 0 and runner.tries >= 6
+def test_python_sessions_print_what_the_readme_shows():
+    sessions = re.findall(r"```python\n(>>> .*?)```", README, flags=re.S)
+    assert len(sessions) >= 2
+    for k, session in enumerate(sessions):
+        test = doctest.DocTestParser().get_doctest(session, {}, f"README[{k}]", "README.md", 0)
+        runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+        runner.run(test)
+        assert runner.failures == 0 and runner.tries >= 6
 
 
 def test_python_script_blocks_print_what_the_readme_shows(tmp_path):

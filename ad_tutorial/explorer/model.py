@@ -8,6 +8,11 @@ Three sweeps, one step per table row, in the order a teacher presents them:
 3. the **adjoint** sweep, one contribution at a time: v̄_j = v̄_j + v̄_i ∂v_i/∂v_j lights
    up the edge v_i → v_j of the adjoint graph; a last step reads off the gradient.
 
+Each step also says which numbers the graph's nodes show from then on (``labels``: line
+id → text; see :mod:`ad_tutorial.graph_svg`), and each phase which they show throughout:
+the values, once the primal sweep is done. The page keeps no list of phases or lines of
+its own: a new sweep is new data.
+
 The rows and their formulas come from :mod:`ad_tutorial.tables` (HTML notation), the
 numbers from finished sweeps; the page only shows and hides them.
 """
@@ -22,9 +27,13 @@ from ..forward import Tangent
 from ..reverse import Adjoint
 from ..tables import NOTATIONS, Row, equations, json_number, output_name, titled_tables
 from ..trace import Trace
-from ..graph_svg import ADJOINT, FORWARD, edge_id, graph_svgs, node_id
+from ..graph_svg import ADJOINT, FORWARD, GRAPH_IDS, edge_id, graph_svgs, line_id, node_id
 
-PHASES = ("primal", "tangent", "adjoint")
+#: The sweeps in the order the walk takes them: name, the graph it is shown on, its
+#: button's title and what the page calls it.
+PHASES = (("primal", "forward", "Primal", "primal sweep (evaluation trace)"),
+          ("tangent", "forward", "Tangent", "tangent sweep (forward mode)"),
+          ("adjoint", "adjoint", "Adjoint", "adjoint sweep (reverse mode)"))
 NUM = ' class="num"'    # the column of numbers, hidden until its step
 
 
@@ -40,6 +49,17 @@ def build_model(trace: Trace, seed: dict[str, float] | None = None) -> dict[str,
     steps = (_primal_steps(trace, tables["primal"][0][1])
              + _tangent_steps(tangent, tables["tangent"][0][1])
              + _adjoint_steps(adjoint, tables["adjoint"][0][1], tables["adjoint"][1][1]))
+    values = {graph: {line_id(g, "value", trace.name(i)): nt.number(trace.values[i])
+                      for i in range(len(trace))} for graph, g in GRAPH_IDS.items()}
+    phases = [{"name": name, "graph": graph, "title": title, "about": about,
+               "tables": [_table(f"{name}-{k}", caption, rows)
+                          for k, (caption, rows) in enumerate(tables[name])],
+               "labels": {} if name == "primal" else values[graph]}    # values, once known
+              for name, graph, title, about in PHASES]
+    texts: dict[str, list[str]] = {}
+    for shown in [p["labels"] for p in phases] + [s["labels"] for s in steps]:
+        for line, text in shown.items():
+            texts.setdefault(line, []).append(text)
     return {
         "expression": trace.expression,
         "at": {x: json_number(v) for x, v in trace.at().items()},
@@ -48,11 +68,8 @@ def build_model(trace: Trace, seed: dict[str, float] | None = None) -> dict[str,
         "output": output_name(trace.inputs),
         "point": equations(trace.at(), NOTATIONS["text"]),
         "direction": equations(tangent.seed, NOTATIONS["text"], "dot"),
-        "phases": [{"name": name, "graph": "adjoint" if name == "adjoint" else "forward",
-                    "tables": [_table(f"{name}-{k}", title, rows)
-                               for k, (title, rows) in enumerate(tables[name])]}
-                   for name in PHASES],
-        "graphs": graph_svgs(trace),
+        "phases": phases,
+        "graphs": graph_svgs(trace, texts),
         "steps": steps,
     }
 
@@ -81,14 +98,16 @@ def _say(row: Row) -> str:
 
 
 def _step(phase: str, rows: list[str], say: str, value: Any, nodes: list[str],
-          edges: list[str] = (), sources: list[str] = (),
-          reveal: list[str] = ()) -> dict[str, Any]:
+          edges: list[str] = (), sources: list[str] = (), reveal: list[str] = (),
+          labels: dict[str, str] | None = None) -> dict[str, Any]:
     """One step: which rows, nodes and edges light up, and what is said about it.
 
-    `sources` are nodes passing their adjoint back; `reveal` are whole tables shown.
+    `sources` are nodes passing their adjoint back; `reveal` are whole tables shown;
+    `labels` are the numbers graph nodes show from this step on (line id → text).
     """
     return {"phase": phase, "rows": rows, "nodes": nodes, "edges": list(edges),
-            "sources": list(sources), "reveal": list(reveal), "say": say, "value": value}
+            "sources": list(sources), "reveal": list(reveal), "say": say, "value": value,
+            "labels": labels or {}}
 
 
 def _in_edges(t: Trace, i: int) -> list[str]:
@@ -104,30 +123,38 @@ def _in_edges(t: Trace, i: int) -> list[str]:
     return edges
 
 
-def _forward_steps(phase: str, t: Trace, rows: list[Row], values: list[float],
+def _forward_steps(phase: str, quantity: str, t: Trace, rows: list[Row], values: list[float],
                    result: float) -> list[dict[str, Any]]:
-    """Row r is node r, the last row is y (the output node again)."""
+    """Row r is node r, the last row is y (the output node again); node r's line of
+    `quantity` shows its number from row r on."""
     steps = []
     for r, row in enumerate(rows):
         i = r if r < len(t) else t.output
         edges = _in_edges(t, i) if r < len(t) else []
         value = values[i] if r < len(t) else result
         steps.append(_step(phase, [f"{phase}-0-{r}"], _say(row), json_number(value),
-                           [node_id(FORWARD, t.name(i))], edges))
+                           [node_id(FORWARD, t.name(i))], edges,
+                           labels={line_id(FORWARD, quantity, t.name(i)): _number(value)}))
     return steps
 
 
+def _number(x: float) -> str:
+    return NOTATIONS["html"].number(x)
+
+
 def _primal_steps(t: Trace, rows: list[Row]) -> list[dict[str, Any]]:
-    return _forward_steps("primal", t, rows, t.values, t.value)
+    return _forward_steps("primal", "value", t, rows, t.values, t.value)
 
 
 def _tangent_steps(tangent: Tangent, rows: list[Row]) -> list[dict[str, Any]]:
-    return _forward_steps("tangent", tangent.trace, rows, tangent.tangents, tangent.derivative)
+    return _forward_steps("tangent", "tangent", tangent.trace, rows, tangent.tangents,
+                          tangent.derivative)
 
 
 def _adjoint_steps(adjoint: Adjoint, rows: list[Row],
                    gradient: list[Row]) -> list[dict[str, Any]]:
-    """One step per contribution v̄_j += v̄_i ∂v_i/∂v_j, then the gradient."""
+    """One step per contribution v̄_j += v̄_i ∂v_i/∂v_j, then the gradient. Node v_j shows
+    its adjoint as it grows, contribution by contribution."""
     t = adjoint.trace
     seen: Counter[tuple[int, int]] = Counter()
     steps = []
@@ -138,11 +165,15 @@ def _adjoint_steps(adjoint: Adjoint, rows: list[Row],
             sources = [node_id(ADJOINT, t.name(s.source))]
             seen[s.source, s.node] += 1
         steps.append(_step("adjoint", [f"adjoint-0-{r}"], _say(row), json_number(s.adjoint),
-                           [node_id(ADJOINT, t.name(s.node))], edges, sources))
+                           [node_id(ADJOINT, t.name(s.node))], edges, sources,
+                           labels={line_id(ADJOINT, "adjoint", t.name(s.node)):
+                                   _number(s.adjoint)}))
     n = len(t.inputs)
     gradient_step = _step(
         "adjoint", [f"adjoint-1-{r}" for r in range(len(gradient) - n, len(gradient))],
         ", ".join(_say(row) for row in gradient[-n:]),
         [json_number(v) for v in adjoint.gradient.values()],
-        [node_id(ADJOINT, t.name(k)) for k in range(n)], reveal=["adjoint-1"])
+        [node_id(ADJOINT, t.name(k)) for k in range(n)], reveal=["adjoint-1"],
+        labels={line_id(ADJOINT, "adjoint", t.name(k)): _number(v)
+                for k, v in enumerate(adjoint.gradient.values())})
     return steps + [gradient_step]

@@ -3,6 +3,8 @@
 ``GET /`` is the explorer page with a form, opened on the tutorial's example;
 ``POST /api/explore`` takes ``{"expression": "x*sin(x)", "at": "x=1", "seed": ""}`` and
 answers with the walk (tables, SVG graphs, steps) as JSON, which the page renders.
+``GET /practice[?level=1&mode=forward&seed=N]`` is the practice page, a fresh exercise
+per visit unless the seed is given.
 
 Every request is checked against :class:`~.limits.Limits` first; anything refused is a
 4xx answer with ``{"error": "…"}`` and the server carries on. The work itself (tracing,
@@ -30,6 +32,8 @@ from ..trace import TraceError
 from .limits import CheckedRequest, Limits, Refusal, check
 from .model import build_model
 from ..expression import SEED_EXAMPLE
+from ..practice import ExerciseError
+from ..practice import page as practice_page
 from .page import content_security_policy, render_page
 
 WORKERS = 4
@@ -109,6 +113,15 @@ def create_app(limits: Limits = Limits(), trusted_hosts: list[str] | None = None
             return _refused(r.status, r.message, r.field)
         return JSONResponse(model, headers=HEADERS)
 
+    async def practice(request: Request) -> Response:
+        try:
+            ex = practice_page.served_exercise(request.query_params)
+        except ExerciseError as e:
+            return _refused(400, str(e))
+        page = await anyio.to_thread.run_sync(practice_page.served_page, ex, limiter=workers)
+        headers = {**HEADERS, "Content-Security-Policy": practice_page.content_security_policy()}
+        return HTMLResponse(page, headers=headers)
+
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         message = {404: f"there is nothing at {request.url.path}; open / for the explorer",
@@ -119,7 +132,8 @@ def create_app(limits: Limits = Limits(), trusted_hosts: list[str] | None = None
     hosts = trusted_hosts if trusted_hosts is not None else LOOPBACK_NAMES
     return Starlette(
         routes=[Route("/", home, methods=["GET"]),
-                Route("/api/explore", api, methods=["POST"])],
+                Route("/api/explore", api, methods=["POST"]),
+                Route("/practice", practice, methods=["GET"])],
         middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=hosts)],
         exception_handlers={HTTPException: http_error})
 

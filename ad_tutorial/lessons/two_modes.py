@@ -65,8 +65,9 @@ def _tangents_check(v: SimpleNamespace) -> bool:
 
 
 def _graph_edges(graph) -> set[tuple[str, str]] | None:
-    """The edges of a drawn graph (None if one is drawn twice)."""
-    edges = re.findall(r'"?(v_-?\d+)"? -> "?(v_-?\d+)"?', graph.source)
+    """The arrows of a drawn graph, as they point (None if one is drawn twice)."""
+    edges = [(b, a) if back else (a, b) for a, b, back in
+             re.findall(r'"?(v_-?\d+)"? -> "?(v_-?\d+)"?( \[dir=back\])?', graph.source)]
     return set(edges) if len(set(edges)) == len(edges) else None
 
 

@@ -1,15 +1,15 @@
 // The explorer: replays the walk the server (or the page builder) wrote out.
 // The model holds the tables and graphs as HTML/SVG and one entry per step saying
-// which rows, graph nodes and edges light up and what the step computes.
+// which rows, graph nodes and edges light up, which numbers the nodes show from then on,
+// and what the step computes. Phases and steps are data: nothing here knows how many.
 // This script does no mathematics: every number comes from the Python engine.
 "use strict";
 (function () {
   const $ = (id) => document.getElementById(id);
-  const PHASE_NAMES = {
-    primal: "primal sweep (evaluation trace)",
-    tangent: "tangent sweep (forward mode)",
-    adjoint: "adjoint sweep (reverse mode)",
-  };
+  // Graph text on screen, in CSS pixels: never smaller than MIN_FONT (above that size the
+  // graph scrolls instead of shrinking), and no larger than MAX_FONT on a big screen.
+  const MIN_FONT = 14, MAX_FONT = 22;
+  const GRAPH_SHARE = 0.55;       // of the stage's height, at most, for the graph
   let model = null;
   let index = 0;
 
@@ -21,11 +21,90 @@
     $("direction").textContent = model.direction;
     $("graph-forward").innerHTML = model.graphs.forward;
     $("graph-adjoint").innerHTML = model.graphs.adjoint;
+    // One button per phase, pressed by its number key too.
+    $("phases").replaceChildren(...model.phases.map((p, k) => {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.dataset.phase = p.name;
+      b.textContent = `${k + 1} · ${p.title}`;
+      b.setAttribute("aria-keyshortcuts", String(k + 1));
+      b.addEventListener("click", () => go(firstOf(p.name)));
+      return b;
+    }));
+    $("phase-keys").textContent = model.phases.map((p, k) => k + 1).join(" ");
     $("tables").innerHTML = model.phases.map((p) =>
       `<div class="phase" data-phase="${p.name}">${p.tables.join("\n")}</div>`).join("\n");
     $("function").hidden = false;
     $("explorer").hidden = false;
+    fitGraphs();
     go(0);
+  }
+
+  // One scale for both graphs (they are drawn alike, node for node), chosen to fill the
+  // graph's share of the stage, within the limits of MIN_FONT and MAX_FONT.
+  function fitGraphs() {
+    const svgs = [...document.querySelectorAll("#graph-view svg")];
+    if (!svgs.length) return;
+    const sizes = svgs.map((svg) => svg.viewBox.baseVal);
+    const width = Math.max(...sizes.map((b) => b.width));
+    const height = Math.max(...sizes.map((b) => b.height));
+    const font = Math.min(...svgs.flatMap((svg) => [...svg.querySelectorAll("text, tspan")]
+      .map((t) => parseFloat(t.getAttribute("font-size"))).filter((size) => size > 0)));
+    const stage = $("stage"), legend = $("legend");
+    const room = [stage.clientWidth, stage.clientHeight * GRAPH_SHARE - legend.offsetHeight];
+    const fit = Math.min(room[0] / width, room[1] / height);
+    const scale = Math.max(MIN_FONT / font, Math.min(fit, MAX_FONT / font));
+    for (const svg of svgs) {
+      svg.style.width = `${width * scale}px`;
+      svg.style.height = `${height * scale}px`;
+    }
+    const view = $("graph-view");
+    view.style.maxHeight = `${Math.max(room[1], MIN_FONT * 8)}px`;
+    view.classList.toggle("scrolls", view.scrollWidth > view.clientWidth
+                                     || view.scrollHeight > view.clientHeight);
+  }
+
+  // A graph larger than its box scrolls; it also follows the mouse, dragged (a finger
+  // scrolls it anyway, and a scroll bar is left to itself).
+  function panWithMouse(view) {
+    let from = null;
+    view.addEventListener("pointerdown", (e) => {
+      const box = view.getBoundingClientRect();
+      if (e.pointerType !== "mouse" || e.clientX - box.left - view.clientLeft >= view.clientWidth
+          || e.clientY - box.top - view.clientTop >= view.clientHeight) return;
+      from = [e.clientX, e.clientY];
+      view.setPointerCapture(e.pointerId);
+    });
+    view.addEventListener("pointermove", (e) => {
+      if (!from) return;
+      view.scrollBy(from[0] - e.clientX, from[1] - e.clientY);
+      from = [e.clientX, e.clientY];
+    });
+    for (const type of ["pointerup", "pointercancel"]) {
+      view.addEventListener(type, () => { from = null; });
+    }
+  }
+
+  // Scroll the graph just enough to show `elements` (the first ones first, if not all fit).
+  function keepInView(view, elements) {
+    const pad = 12, box = view.getBoundingClientRect();
+    const left = box.left + view.clientLeft, top = box.top + view.clientTop;
+    for (let n = elements.length; n > 0; n--) {
+      const rects = elements.slice(0, n).map((e) => e.getBoundingClientRect());
+      const r = { left: Math.min(...rects.map((x) => x.left)) - pad,
+                  right: Math.max(...rects.map((x) => x.right)) + pad,
+                  top: Math.min(...rects.map((x) => x.top)) - pad,
+                  bottom: Math.max(...rects.map((x) => x.bottom)) + pad };
+      if (n > 1 && (r.right - r.left > view.clientWidth || r.bottom - r.top > view.clientHeight)) {
+        continue;
+      }
+      const dx = r.left < left ? r.left - left
+        : Math.max(0, r.right - (left + view.clientWidth));
+      const dy = r.top < top ? r.top - top
+        : Math.max(0, r.bottom - (top + view.clientHeight));
+      view.scrollBy(dx, dy);
+      return;
+    }
   }
 
   function mark(ids, cls) {
@@ -73,8 +152,9 @@
     mark(step.nodes, "current");
     mark(step.edges, "current");
     mark(step.sources, "source");
+    showNumbers(phase, step);
     $("where").textContent =
-      `Step ${index + 1} of ${model.steps.length} · ${PHASE_NAMES[step.phase]}`;
+      `Step ${index + 1} of ${model.steps.length} · ${phase.about}`;
     $("say").innerHTML = step.say;
     $("back").disabled = index === 0;
     $("reset").disabled = index === 0;
@@ -82,6 +162,23 @@
     $("end").disabled = index === model.steps.length - 1;
     const row = $(step.rows[step.rows.length - 1]);
     if (row) row.scrollIntoView({ block: "nearest" });
+    const lit = step.nodes.concat(step.sources).map((id) => $(id)).filter((e) => e);
+    keepInView($("graph-view"), lit);
+  }
+
+  // The numbers on the graph's nodes: those the phase shows throughout, then those of its
+  // steps so far, a later step overwriting an earlier (an adjoint grows). Lines with no
+  // number yet stay blank.
+  function showNumbers(phase, step) {
+    const labels = Object.assign({}, phase.labels);
+    model.steps.forEach((s, k) => {
+      if (s.phase === step.phase && k <= index) Object.assign(labels, s.labels);
+    });
+    for (const line of $(`graph-${phase.graph}`).querySelectorAll("g.line")) {
+      const text = labels[line.id];
+      line.classList.toggle("unknown", text === undefined);
+      if (text !== undefined) line.querySelector(".number").textContent = text;
+    }
   }
 
   function firstOf(phase) {
@@ -91,13 +188,16 @@
   function onKey(event) {
     if (!model || event.altKey || event.ctrlKey || event.metaKey) return;
     if (event.target.closest("input, textarea, select")) return;
+    // Space steps on, whatever has the focus (a button clicked with the mouse keeps it),
+    // as in a slide show; Shift+Space steps back. Enter still presses a focused button.
     const keys = {
       ArrowRight: () => go(index + 1), PageDown: () => go(index + 1),
+      " ": () => go(index + (event.shiftKey ? -1 : 1)),
       ArrowLeft: () => go(index - 1), PageUp: () => go(index - 1),
       Home: () => go(0), End: () => go(model.steps.length - 1),
-      1: () => go(firstOf("primal")), 2: () => go(firstOf("tangent")),
-      3: () => go(firstOf("adjoint")),
     };
+    const phase = /^[1-9]$/.test(event.key) && model.phases[event.key - 1];
+    if (phase) keys[event.key] = () => go(firstOf(phase.name));     // 1, 2, 3 …: that phase
     if (keys[event.key]) {
       event.preventDefault();
       keys[event.key]();
@@ -136,13 +236,12 @@
   }
 
   document.addEventListener("keydown", onKey);
+  panWithMouse($("graph-view"));
+  window.addEventListener("resize", () => { if (model) { fitGraphs(); go(index); } });
   $("reset").addEventListener("click", () => go(0));
   $("back").addEventListener("click", () => go(index - 1));
   $("next").addEventListener("click", () => go(index + 1));
   $("end").addEventListener("click", () => go(model.steps.length - 1));
-  for (const b of document.querySelectorAll("#phases button")) {
-    b.addEventListener("click", () => go(firstOf(b.dataset.phase)));
-  }
   const embedded = JSON.parse($("model").textContent || "null");
   if (document.body.dataset.mode === "server") {
     $("ask").hidden = false;
