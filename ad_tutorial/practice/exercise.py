@@ -247,8 +247,8 @@ def _program(rng: random.Random, spec: Level, names: list[str]) -> Expression | 
     def fill(r: Ref) -> Ref:
         return variables[int(r[1:])] if isinstance(r, str) else r
 
-    steps = [(p, tuple(map(fill, refs))) for p, refs in steps]
-    return Expression("", tuple(names), tuple(steps), result)
+    steps = [(p, tuple(map(fill, refs)), ()) for p, refs in steps]
+    return Expression("", tuple(names), tuple(steps), (result,))
 
 
 def _direction(rng: random.Random, names: list[str], oblique: bool) -> dict[str, float]:
