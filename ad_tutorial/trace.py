@@ -33,7 +33,8 @@ from __future__ import annotations
 
 import inspect
 import numbers
-from dataclasses import dataclass
+from contextlib import nullcontext
+from dataclasses import dataclass, replace
 from functools import cached_property
 from types import FunctionType
 from typing import Any, Callable, Iterator, NamedTuple
@@ -87,7 +88,6 @@ class Trace(Shown):
     def expression(self) -> str:
         """The function as expression text (written back from the trace for a callable)."""
         return self.source if self.source is not None else unparse(self)
-
 
     @property
     def value(self) -> Any:
@@ -276,30 +276,16 @@ class Trace(Shown):
                     raise TraceError(f"{name} must have shape {c.values[k].shape}, as when "
                                      "traced")
         n = len(ops)
-        with np.errstate(all="ignore") if self.arrays else _nothing:
+        with np.errstate(all="ignore") if self.arrays else nullcontext():
             for i in range(len(self.inputs), n):
                 values[i], partials[i] = evaluate_node(
                     ops[i], [values[j] for j in args[i]], parameters[i] if parameters else (),
                     self.arrays, args[i][-1] >= n)
-        return Trace(self.inputs, Nodes(ops, args, values, partials, parameters), self.results,
-                     self.function, self.source, self.several, self.arrays)
+        return replace(self, computed=Nodes(ops, args, values, partials, parameters))
 
     def __repr__(self) -> str:
         return (f"<Trace of {self.expression} at {_fmt_inputs(self.at())}: "
                 f"{len(self) - len(self.inputs)} primitives, y = {self.value!r}>")
-
-
-class _Nothing:
-    """A context that does nothing (numpy's errstate is needed for arrays only)."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: Any) -> None:
-        return None
-
-
-_nothing = _Nothing()
 
 
 def _fmt_inputs(at: dict[str, Any]) -> str:
