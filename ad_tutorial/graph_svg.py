@@ -2,7 +2,7 @@
 
 The graphs are the plain ones of :mod:`ad_tutorial.graphs` (circles named v_i), so they
 depend only on the shape of the trace, not on its numbers: one drawing serves every
-point, and is cached. graphviz's ``id`` attribute names every element, so the page's
+point, and the most recently used drawings are kept, up to CACHE_CHARACTERS in all. graphviz's ``id`` attribute names every element, so the page's
 script can light up the node and the edge of each step:
 
 * node v_i: ``f-n-v_i`` in the forward graph, ``a-n-v_i`` in the adjoint graph;
@@ -17,6 +17,7 @@ import re
 from collections import Counter
 from threading import Lock
 
+from .rendering import DOT_TIMEOUT, run_dot
 from .trace import Trace
 
 FORWARD, ADJOINT = "f", "a"
@@ -30,35 +31,43 @@ def edge_id(graph: str, tail: str, head: str, k: int) -> str:
     return f"{graph}-e-{tail}-{head}-{k}"
 
 
-def graph_svgs(trace: Trace) -> dict[str, str]:
-    """{'forward': svg, 'adjoint': svg} for `trace`, ready to put inside HTML."""
+def graph_svgs(trace: Trace, timeout: float = DOT_TIMEOUT) -> dict[str, str]:
+    """{'forward': svg, 'adjoint': svg} for `trace`, ready to put inside HTML (`dot` may
+    take `timeout` seconds for each)."""
     from .graphs import adjoint_graph, forward_graph
 
     shape = (len(trace.inputs), tuple((p.name if p else "", a) for p, a in
                                       zip(trace.ops, trace.args)))
     with _lock:
         if shape in _cache:
-            return _cache[shape]
-    svgs = {"forward": _svg(forward_graph(trace), FORWARD),
-            "adjoint": _svg(adjoint_graph(trace), ADJOINT)}
+            _cache[shape] = svgs = _cache.pop(shape)        # now the most recently used
+            return svgs
+    svgs = {"forward": _svg(forward_graph(trace), FORWARD, timeout),
+            "adjoint": _svg(adjoint_graph(trace), ADJOINT, timeout)}
     with _lock:
         _cache[shape] = svgs
-        while len(_cache) > CACHE_SIZE:
-            del _cache[next(iter(_cache))]          # the oldest drawing
+        while sum(map(_size, _cache.values())) > CACHE_CHARACTERS and len(_cache) > 1:
+            del _cache[next(iter(_cache))]          # the least recently used drawing
     return svgs
 
 
-CACHE_SIZE = 256
+#: What the cache of drawings may hold: about 70 drawings of the classroom server's
+#: largest traces (40 nodes, 60,000 characters), thousands of small ones.
+CACHE_CHARACTERS = 4_000_000
 _cache: dict[tuple, dict[str, str]] = {}
 _lock = Lock()
 
 
-def _svg(graph, prefix: str) -> str:
+def _size(svgs: dict[str, str]) -> int:
+    return sum(map(len, svgs.values()))
+
+
+def _svg(graph, prefix: str, timeout: float) -> str:
     """Render with dot; keep the <svg> element only; make every id unique and predictable."""
     graph.node_attr["id"] = node_id(prefix, r"\N")
     graph.edge_attr["id"] = f"{prefix}-e-\\T-\\H"
     graph.attr(bgcolor="transparent")
-    svg = graph.pipe(format="svg", encoding="utf-8")
+    svg = run_dot(graph.source, "svg", timeout).decode()
     svg = re.sub(r"<!--.*?-->\n?", "", svg[svg.index("<svg"):], flags=re.S)
     seen: Counter[str] = Counter()
 

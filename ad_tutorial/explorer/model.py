@@ -23,15 +23,18 @@ from ..reverse import Adjoint
 from ..tables import NOTATIONS, Row, json_number, titled_tables
 from ..trace import Trace
 from ..graph_svg import ADJOINT, FORWARD, edge_id, graph_svgs, node_id
+from ..rendering import DOT_TIMEOUT
 
 PHASES = ("primal", "tangent", "adjoint")
 NUM = ' class="num"'    # the column of numbers, hidden until its step
 
 
-def build_model(trace: Trace, seed: dict[str, float] | None = None) -> dict[str, Any]:
+def build_model(trace: Trace, seed: dict[str, float] | None = None,
+                timeout: float = DOT_TIMEOUT) -> dict[str, Any]:
     """Everything the page needs for `trace`: tables, graphs and the steps of the walk.
 
-    `seed` is the tangent direction ẋ (default: 1 on the first input).
+    `seed` is the tangent direction ẋ (default: 1 on the first input); `dot` may take
+    `timeout` seconds for each graph.
     """
     tangent, adjoint = trace.forward(**(seed or {})), trace.reverse()
     nt = NOTATIONS["html"]
@@ -48,7 +51,7 @@ def build_model(trace: Trace, seed: dict[str, float] | None = None) -> dict[str,
                     "tables": [_table(f"{name}-{k}", title, rows)
                                for k, (title, rows) in enumerate(tables[name])]}
                    for name in PHASES],
-        "graphs": graph_svgs(trace),
+        "graphs": graph_svgs(trace, timeout),
         "steps": steps,
     }
 
