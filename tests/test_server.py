@@ -552,3 +552,16 @@ def test_a_burst_of_1000_clients_is_answered_and_memory_stays_bounded():
 
 #: What a burst of 1,000 clients may add to the server's memory (measured: 17 MiB).
 BURST_GROWTH_MIB = 24
+
+
+@pytest.mark.parametrize("content, field, words", [
+    (b'{"expression": "x*y", "at": "x=1 x=5 y=1"}', "at", "at gives x twice"),
+    (b'{"expression": "x*y", "at": "x=1, y=2, x=1"}', "at", "at gives x twice"),
+    (b'{"expression": "x*y", "at": "x=1 y=1", "seed": "y=1 y=0"}', "seed", "seed gives y twice"),
+    (b'{"expression": "x*y", "at": {"x": 1, "x": 5, "y": 1}}', None, "gives 'x' twice"),
+    (b'{"expression": "x", "expression": "y", "at": "x=1"}', None, "gives 'expression' twice"),
+])
+def test_a_name_given_twice_is_refused(client, content, field, words):
+    r = client.post("/api/explore", content=content, headers={"content-type": "application/json"})
+    assert 400 <= r.status_code < 500 and words in r.json()["error"]
+    assert r.json().get("field") == field

@@ -109,6 +109,17 @@ async def _body(request: Request, limit: int) -> bytes:
     return body
 
 
+def _each_name_once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refused if it names a key twice ({"x": 1, "x": 5}): the last one
+    silently winning would hide a mistake, as for "x=1 x=5"."""
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:
+            raise Refusal(f"the request gives {key!r} twice", status=400)
+        data[key] = value
+    return data
+
+
 def create_app(limits: Limits = Limits(), trusted_hosts: list[str] | None = None) -> Starlette:
     """The server as an ASGI app. `trusted_hosts`: the Host headers answered (default:
     the loopback names, which keeps other web pages from reaching it through DNS tricks)."""
@@ -131,7 +142,8 @@ def create_app(limits: Limits = Limits(), trusted_hosts: list[str] | None = None
     async def api(request: Request) -> Response:
         try:
             try:
-                data = json.loads(await _body(request, limits.body_bytes))
+                data = json.loads(await _body(request, limits.body_bytes),
+                                  object_pairs_hook=_each_name_once)
             except (ValueError, RecursionError):
                 raise Refusal("the request is not valid JSON", status=400) from None
             checked = check(data, limits)           # quick, so done right here
