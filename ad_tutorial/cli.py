@@ -95,7 +95,7 @@ def _point_command(sub: Any, name: str, **texts: str) -> argparse.ArgumentParser
     # (argparse's default would keep the last --at only).
     p.add_argument("--at", nargs="+", action="extend", required=True, metavar="NAME=VALUE",
                    help="the point: a value for every variable; their order numbers the "
-                        "inputs v_{1-n} … v_0")
+                        "inputs v_{1-n} … v_0 (--at may be given more than once)")
     p.add_argument("--seed", nargs="+", action="extend", metavar="NAME=VALUE",
                    help="the tangent direction ẋ for forward mode (default: 1 on the first "
                         "input, 0 elsewhere)")

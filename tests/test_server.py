@@ -516,7 +516,7 @@ def test_the_queue_of_work_is_bounded(monkeypatch):
 
 @pytest.mark.slow
 def test_a_burst_of_1000_clients_is_answered_and_memory_stays_bounded():
-    """1,000 clients at once, each with one request on its own connection, three times:
+    """1,000 clients at once, each with one request on its own connection, four times:
     each is answered (200, or 429 beyond the workers' queue), and the server's memory grows
     by a bounded amount in the first bursts and then stays flat."""
     rng = random.Random(7)
@@ -537,7 +537,7 @@ def test_a_burst_of_1000_clients_is_answered_and_memory_stays_bounded():
     with running_server() as (url, proc):
         asyncio.run(load(url, 200, 20, rng))                          # warm
         memory, bursts = [rss_kib(proc.pid)], []
-        for _ in range(3):
+        for _ in range(4):
             bursts.append(asyncio.run(burst(url)))
             memory.append(rss_kib(proc.pid))
         assert httpx.get(url).status_code == 200 and proc.poll() is None
@@ -545,12 +545,14 @@ def test_a_burst_of_1000_clients_is_answered_and_memory_stays_bounded():
           f"after each: {[m // 1024 for m in memory]}")
     for statuses in bursts:
         assert set(statuses) <= {200, 429}
-        assert statuses.get(200, 0) >= 50        # about the workers and their queue: 132
+        # Measured: 132, the workers and their queue (fewer if a busy machine makes some
+        # wait longer than Limits.waiting).
+        assert statuses.get(200, 0) >= 50
     assert memory[-1] - memory[0] < BURST_GROWTH_MIB * 1024        # bounded
-    assert memory[-1] - memory[-2] < 4 * 1024                      # and then flat
+    assert memory[-1] - memory[-2] < 3 * 1024                      # and then flat
 
 
-#: What a burst of 1,000 clients may add to the server's memory (measured: 17 MiB).
+#: What bursts of 1,000 clients may add to the server's memory (measured: 18 MiB).
 BURST_GROWTH_MIB = 24
 
 

@@ -7,10 +7,11 @@ body) would hold it for ever, and a thousand such clients would hold a thousand.
 
 * each request must arrive in full within ``Limits.request_seconds`` of when the
   connection started waiting for it, or the connection is closed;
-* beyond ``Limits.connections`` open connections, a request is answered 429 with
-  ``{"error": "…"}`` (the server's own busy answer) and its connection is closed;
-  beyond CROWD times as many, a new connection is closed at once, unread, so that what
-  a crowd of connections holds (some 16 KiB each at the peak) stays bounded too.
+* ``Limits.connections`` connections are served at once, first come first served: a
+  connection made while that many are being served is answered 429 with
+  ``{"error": "…"}`` (the server's own busy answer) and closed; beyond CROWD times as
+  many open connections, a new one is closed at once, unread, so that what a crowd of
+  connections holds (some 16 KiB each at the peak) stays bounded too.
 """
 
 from __future__ import annotations
@@ -28,8 +29,10 @@ CROWD = 4
 
 
 def protocol(limits: Limits) -> type[H11Protocol]:
-    """The protocol class for uvicorn (``Config(http=…)``), holding to `limits`."""
-    return type("ClassroomProtocol", (ClassroomProtocol,), {"limits": limits})
+    """The protocol class for uvicorn (``Config(http=…)``) of one server, holding to
+    `limits`."""
+    return type("ClassroomProtocol", (ClassroomProtocol,), {"limits": limits,
+                                                             "served": set()})
 
 
 class ClassroomProtocol(H11Protocol):
@@ -37,6 +40,8 @@ class ClassroomProtocol(H11Protocol):
     whole request head has come, SEND_BODY until the whole body has."""
 
     limits: Limits = Limits()
+    served: set[ClassroomProtocol] = set()     # the connections being served, at most
+                                                # limits.connections (one set per server)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -47,14 +52,17 @@ class ClassroomProtocol(H11Protocol):
         super().connection_made(transport)
         if len(self.connections) > CROWD * self.limits.connections:
             transport.close()
-        else:
-            self._expect_request()
+            return
+        if len(self.served) < self.limits.connections:
+            self.served.add(self)
+        self._expect_request()
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
         self._expect_request()
 
     def connection_lost(self, exc: Exception | None) -> None:
+        self.served.discard(self)
         if self.deadline is not None:
             self.deadline.cancel()
         super().connection_lost(exc)
@@ -71,7 +79,7 @@ class ClassroomProtocol(H11Protocol):
 
     def _unless_crowded(self, app: Any) -> Any:
         async def guarded(scope: Any, receive: Any, send: Any) -> None:
-            if len(self.connections) <= self.limits.connections:
+            if self in self.served:
                 return await app(scope, receive, send)
             body = json.dumps({"error": BUSY}).encode()
             await send({"type": "http.response.start", "status": 429, "headers": [
