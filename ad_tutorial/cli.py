@@ -7,6 +7,7 @@ user can cause into one line on stderr with exit status 2.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 import textwrap
@@ -105,10 +106,12 @@ def _point_command(sub: Any, name: str, **texts: str) -> argparse.ArgumentParser
                        **texts)
     p.add_argument("expression", metavar="EXPR",
                    help='the function, e.g. "ln(x1) + x1*x2 - sin(x2)" (quote it)')
-    p.add_argument("--at", nargs="+", required=True, metavar="NAME=VALUE",
+    # action="extend": `--at x=1 --at y=2` is one point, and a name given twice is refused
+    # (argparse's default would keep the last --at only).
+    p.add_argument("--at", nargs="+", action="extend", required=True, metavar="NAME=VALUE",
                    help="the point: a value for every variable; their order numbers the "
-                        "inputs v_{1-n} … v_0")
-    p.add_argument("--seed", nargs="+", metavar="NAME=VALUE",
+                        "inputs v_{1-n} … v_0 (--at may be given more than once)")
+    p.add_argument("--seed", nargs="+", action="extend", metavar="NAME=VALUE",
                    help="the tangent direction ẋ for forward mode (default: 1 on the first "
                         "input, 0 elsewhere)")
     return p
@@ -180,7 +183,8 @@ def _add_figure_commands(sub: Any) -> None:
     p.add_argument("--format", default="svg,png", metavar="LIST",
                    help="comma-separated formats among svg, png, pdf (default: svg,png); "
                         "the animation is always a GIF")
-    p.add_argument("--only", nargs="+", metavar="NAME", help="render only these figures")
+    p.add_argument("--only", nargs="+", action="extend", metavar="NAME",
+                   help="render only these figures")
     p.add_argument("--list", action="store_true", help="list the figures and their captions")
 
     def run_figures(args: argparse.Namespace) -> int:
@@ -199,31 +203,73 @@ def _add_figure_commands(sub: Any) -> None:
     p.add_argument("--annotate", action="store_true",
                    help="show operations, values, tangents or adjoints and partials; for "
                         "--kind torch, draw the trace beside torch's graph")
-    p.add_argument("-o", "--output", required=True, metavar="FILE", help="where to write it")
+    p.add_argument("-o", "--output", required=True, metavar="FILE",
+                   help="where to write it (- writes SVG to standard output)")
+    _drawing_limits(p)
 
     def run_graph(args: argparse.Namespace) -> int:
         from .figures import graph_command
         seed = parse_point(args.seed, "--seed") if args.seed else None
-        return graph_command(_trace_from(args), args.kind, args.annotate, seed, args.output)
+        return graph_command(_trace_from(args), args.kind, args.annotate, seed, args.output,
+                             args.max_nodes, args.timeout)
 
     p.set_defaults(run=run_graph)
 
 
+def _drawing_limits(p: argparse.ArgumentParser) -> None:
+    """--max-nodes and --timeout, for the commands that have graphviz's dot draw a graph."""
+    from .graphs import MAX_NODES
+    from .rendering import DOT_TIMEOUT
+
+    p.add_argument("--max-nodes", type=_positive(int), default=MAX_NODES, metavar="N",
+                   help=f"refuse a trace of more than N nodes (default: {MAX_NODES}); dot "
+                        "takes seconds for 50 nodes and can take minutes for a hundred")
+    p.add_argument("--timeout", type=_positive(float), default=DOT_TIMEOUT, metavar="SECONDS",
+                   help=f"stop dot after this long (default: {DOT_TIMEOUT:g})")
+
+
+def _positive(kind: type) -> Any:
+    """An argparse type: a number of `kind` above 0."""
+    def convert(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            value = 0
+        if not 0 < value < math.inf:
+            number = "whole number" if kind is int else "number"
+            raise argparse.ArgumentTypeError(f"{text!r} is not a {number} above 0")
+        return value
+    convert.__name__ = kind.__name__
+    return convert
+
+
 def _add_explorer_commands(sub: Any) -> None:
     def explore(args: argparse.Namespace) -> int:
-        from graphviz import ExecutableNotFound
+        from .atomic import STDOUT, write_output
+        from .explorer import build_model, render_page
+        from .graphs import GraphTooLarge, check_size
+        from .rendering import DotError
+        from .usage import output_file
 
-        from .explorer import write_page
-        from .rendering import DOT_MISSING, INSTALL_GRAPHVIZ
+        if args.output != STDOUT:
+            output_file(args.output, "-o")
         seed = parse_point(args.seed, "--seed") if args.seed else None
         t = _trace_from(args)
         try:
-            write_page(args.output, t, seed)
-        except ExecutableNotFound:
-            raise UsageError(f"{DOT_MISSING}; {INSTALL_GRAPHVIZ}") from None
+            check_size(t, args.max_nodes)
+            page = render_page(build_model(t, seed, args.timeout))
+        except GraphTooLarge as e:
+            raise UsageError(f"{e}; pass --max-nodes {e.nodes} to draw it anyway") from None
+        except DotError as e:
+            raise UsageError(str(e)) from None
+        try:
+            write_output(args.output, page.encode())
         except OSError as e:
+            if args.output == STDOUT:
+                raise
             raise UsageError(f"cannot write {args.output}: {e.strerror or e}") from None
-        print(f"wrote {args.output}: open it in a browser; → steps, ← goes back")
+        if args.output != STDOUT:
+            print(f"wrote {args.output}: open it in a browser; → steps, ← goes back")
         return 0
 
     def serve(args: argparse.Namespace) -> int:
@@ -242,7 +288,8 @@ def _add_explorer_commands(sub: Any) -> None:
                     "EXPR one step at a time, lighting up the table row and the graph node "
                     "and edge of each step. Keys: → next, ← back, Home, End, 1 2 3.")
     p.add_argument("-o", "--output", required=True, metavar="FILE",
-                   help="the page to write, e.g. page.html")
+                   help="the page to write, e.g. page.html (- writes it to standard output)")
+    _drawing_limits(p)
     p.set_defaults(run=explore)
 
     p = sub.add_parser(
@@ -486,7 +533,9 @@ def _run(argv: Sequence[str] | None) -> int:
         if not hasattr(args, "run"):
             parser.print_help(sys.stderr)
             return 2
-        return args.run(args)
+        status = args.run(args)
+        sys.stdout.flush()              # so that a full disk is reported here, not at exit
+        return status
     except ExpressionError as e:
         where = ":" if e.column is None else " at"      # "… at column 3: …"
         print(f"ad-tutorial: error in {_quoted(args.expression)}{where} {e}", file=sys.stderr)
@@ -499,6 +548,19 @@ def _run(argv: Sequence[str] | None) -> int:
     except BrokenPipeError:
         # The reader left early (`ad-tutorial trace … | head`): stop quietly, as Unix tools
         # do, and keep Python from complaining about the closed pipe again at exit.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _drop_stdout()
         return 141
+    except OSError as e:
+        # Writing failed (`> /dev/full`, a disk that filled up): not the user's input, so
+        # exit status 1, in one line.
+        _drop_stdout()
+        where = f"{e.filename}" if e.filename else "cannot write to standard output"
+        print(f"ad-tutorial: {where}: {e.strerror or e}", file=sys.stderr)
+        return 1
     return 2
+
+
+def _drop_stdout() -> None:
+    """Send whatever is still buffered for standard output nowhere, so that Python does
+    not fail on it again at exit."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -8,6 +8,10 @@ the libraries that made it.
 
 Reproducible means byte-identical on a second run with the same versions; how each kind
 of figure becomes such bytes is :mod:`ad_tutorial.rendering`.
+
+Several runs may write into one folder at once (``figures --out D --only …`` twice): each
+update of the manifest reads it, merges its own files in and replaces it atomically,
+holding an exclusive lock on the folder meanwhile, so no run's entries are lost.
 """
 
 from __future__ import annotations
@@ -17,15 +21,15 @@ import json
 import os
 import re
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, TextIO
 
-from .atomic import write_bytes, write_text
+from .atomic import STDOUT, write_bytes, write_output, write_text
 from .expression import SEED_EXAMPLE
-from .rendering import (DOT_MISSING, INSTALL_GRAPHVIZ, MPL_RC, dot_available, render_animation,
-                        render_graph, render_plot)
+from .rendering import (DOT_MISSING, DOT_TIMEOUT, INSTALL_GRAPHVIZ, MPL_RC, DotError,
+                        dot_available, render_animation, render_graph, render_plot)
+from .usage import UsageError, output_file, output_folder
 
 FORMATS = ("svg", "png", "pdf")
 DEFAULT_FORMATS = ("svg", "png")
@@ -73,11 +77,16 @@ def _seed_trace():
 
 
 def draw(trace: Any, kind: str, annotate: bool = False,
-         seed: dict[str, float] | None = None) -> Any:
+         seed: dict[str, float] | None = None, max_nodes: int | None = None) -> Any:
     """One graph of a trace: the forward graph (annotated for the tangent along `seed`), the
-    adjoint graph, or torch's graph (annotated: beside the trace, grad_fns matched to v_i)."""
+    adjoint graph, or torch's graph (annotated: beside the trace, grad_fns matched to v_i).
+
+    A trace of more than `max_nodes` nodes (default :data:`~.graphs.MAX_NODES`) is refused
+    with :class:`~.graphs.GraphTooLarge`: dot could take minutes to lay it out.
+    """
     from . import graphs, torch_graphs
 
+    graphs.check_size(trace, graphs.MAX_NODES if max_nodes is None else max_nodes)
     if kind == "forward":
         return graphs.forward_graph(trace.forward(**seed) if seed else trace, annotate=annotate)
     if kind == "adjoint":
@@ -332,16 +341,6 @@ def parse_formats(text: str) -> list[str]:
     return list(dict.fromkeys(formats))
 
 
-def prepare_out(out: Path) -> None:
-    """Create the output folder and make sure files can be written in it."""
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=out):
-            pass
-    except OSError as e:
-        raise FigureError(f"cannot write figures to {out}: {e.strerror or e}") from None
-
-
 class Progress:
     """A progress bar on a stream: redrawn in place on a terminal, one line per step elsewhere."""
 
@@ -366,45 +365,81 @@ class Result:
 
     files: list[Path]
     dot_missing: bool
+    replaced_manifest: str | None = None    # why the old manifest was no manifest, if so
 
 
-def render_all(out: Path, formats: Iterable[str] = DEFAULT_FORMATS,
+def render_all(out: str | os.PathLike[str], formats: Iterable[str] = DEFAULT_FORMATS,
                names: Iterable[str] | None = None, progress: TextIO | None = None,
                workers: int = WORKERS) -> Result:
     """Render the chosen figures into `out` and update its MANIFEST.json.
 
     Up to `workers` processes render at once (see :func:`rendered`); this one writes the
-    files one by one, atomically, in registry order, and updates the manifest after each
-    figure, so an interrupted run leaves complete files and a manifest that describes them.
+    files one by one, atomically, in registry order, and adds them to the manifest after
+    each figure, so an interrupted run leaves complete files and a manifest that describes
+    them. A manifest that is not one is replaced (``Result.replaced_manifest`` says why).
     """
     figures = select(names)
     formats = list(formats)
-    prepare_out(out)
+    out = output_folder(os.fspath(out), "--out")          # made if missing, checked writable
     dot = dot_available()
-    manifest = load_manifest(out)
     made_with = versions()
     bar = Progress(len(figures), progress) if progress is not None else None
-    written = []
+    result = Result([], not dot)
     for figure, files in rendered(figures, formats, dot, workers):
+        entries = {}
         for fmt, data in files.items():
             path = out / f"{figure.name}.{fmt}"
             write_bytes(path, data)
-            written.append(path)
-            manifest[path.name] = {"figure": figure.name, "caption": figure.caption,
-                                   "sha256": hashlib.sha256(data).hexdigest(),
-                                   "versions": made_with}
-        write_text(out / MANIFEST, manifest_text(manifest))
+            result.files.append(path)
+            entries[path.name] = {"figure": figure.name, "caption": figure.caption,
+                                  "sha256": hashlib.sha256(data).hexdigest(),
+                                  "versions": made_with}
+        result.replaced_manifest = update_manifest(out, entries) or result.replaced_manifest
         if bar:
             bar.step(figure.name)
-    return Result(written, not dot)
+    return result
 
 
-def load_manifest(out: Path) -> dict[str, Any]:
-    """The files already recorded in `out`'s manifest (empty if there is none yet)."""
+class InvalidManifest(ValueError):
+    """A MANIFEST.json that is not a manifest: not JSON, or not {"files": {NAME: {…}}}."""
+
+
+def load_manifest(out: Path) -> dict[str, dict[str, Any]]:
+    """The files recorded in `out`'s manifest (empty if there is none yet).
+
+    Raises :class:`InvalidManifest` if the file is there but is not a manifest.
+    """
     try:
-        return json.loads((out / MANIFEST).read_text(encoding="utf-8"))["files"]
-    except (OSError, ValueError, KeyError, TypeError):
+        data = json.loads((out / MANIFEST).read_bytes())
+    except FileNotFoundError:
         return {}
+    except (ValueError, RecursionError):          # RecursionError: [[[[… nested too deep
+        raise InvalidManifest("it is not JSON") from None
+    files = data.get("files") if isinstance(data, dict) else None
+    if not isinstance(files, dict) or not all(isinstance(e, dict) for e in files.values()):
+        raise InvalidManifest('it is not {"files": {NAME: {…}, …}}')
+    return files
+
+
+def update_manifest(out: Path, entries: dict[str, dict[str, Any]]) -> str | None:
+    """Add `entries` to `out`'s manifest: read, merge and replace it atomically, under an
+    exclusive lock on the folder, so that runs at once each keep their entries.
+
+    Returns why the old manifest was replaced by a fresh one, if it was not a manifest.
+    """
+    import fcntl
+
+    folder = os.open(out, os.O_RDONLY)
+    try:
+        fcntl.flock(folder, fcntl.LOCK_EX)          # released when the folder is closed
+        try:
+            files, replaced = load_manifest(out), None
+        except InvalidManifest as e:
+            files, replaced = {}, str(e)
+        write_text(out / MANIFEST, manifest_text({**files, **entries}))
+    finally:
+        os.close(folder)
+    return replaced
 
 
 def manifest_text(files: dict[str, Any]) -> str:
@@ -426,11 +461,14 @@ def figures_command(out: str, formats: str, only: list[str] | None, list_only: b
         print(listing(), file=stdout)
         return 0
     try:
-        result = render_all(Path(out), parse_formats(formats), only, progress=stderr)
-    except (FigureError, OSError) as e:
+        result = render_all(out, parse_formats(formats), only, progress=stderr)
+    except (FigureError, UsageError, OSError) as e:
         print(f"ad-tutorial figures: {e}", file=stderr)
         return 2
     n = len(result.files)
+    if result.replaced_manifest:
+        print(f"ad-tutorial figures: {out}/{MANIFEST} was not a manifest "
+              f"({result.replaced_manifest}), so a fresh one was written", file=stderr)
     print(f"wrote {n} file{'s' * (n != 1)} to {out}/ (listed in {out}/{MANIFEST})", file=stderr)
     if result.dot_missing:
         print(f"ad-tutorial figures: {DOT_MISSING}, so graphs were written as .gv sources "
@@ -443,26 +481,35 @@ GRAPH_FORMATS = ("svg", "png", "pdf", "gv", "dot")
 
 
 def graph_command(trace: Any, kind: str, annotate: bool, seed: dict[str, float] | None,
-                  output: str, stderr: TextIO | None = None) -> int:
+                  output: str, max_nodes: int | None = None, timeout: float = DOT_TIMEOUT,
+                  stderr: TextIO | None = None) -> int:
     """`ad-tutorial graph`: draw one graph of `trace` into `output`, in the format its
-    suffix names. 0 on success, 2 on an error (reported in one line)."""
-    stderr = stderr or sys.stderr
+    suffix names (``-``: SVG on standard output). The output, the size of the graph and
+    graphviz are checked before dot starts; dot is stopped after `timeout` seconds.
+    0 on success, 2 on an error (reported in one line)."""
+    from .graphs import GraphTooLarge
     from .torch_graphs import TorchGraphError
 
-    path = Path(output)
-    fmt = path.suffix.lstrip(".").lower()
+    stderr = stderr or sys.stderr
     try:
-        if fmt not in GRAPH_FORMATS:
-            raise FigureError(f"cannot tell the format of {output!r}: end it in "
-                              + ", ".join("." + f for f in GRAPH_FORMATS))
+        fmt = "svg" if output == STDOUT else \
+            output_file(output, "-o", GRAPH_FORMATS).suffix.lstrip(".").lower()
         if fmt not in ("gv", "dot") and not dot_available():
             raise FigureError(f"{DOT_MISSING}, so nothing was drawn; {INSTALL_GRAPHVIZ}, "
                               "or write a .gv file")
-        write_bytes(path, render_graph(draw(trace, kind, annotate, seed), fmt))
-    except (FigureError, TorchGraphError) as e:
+        data = render_graph(draw(trace, kind, annotate, seed, max_nodes), fmt, timeout)
+    except GraphTooLarge as e:
+        print(f"ad-tutorial graph: {e}; pass --max-nodes {e.nodes} to draw it anyway",
+              file=stderr)
+        return 2
+    except (FigureError, TorchGraphError, UsageError, DotError) as e:
         print(f"ad-tutorial graph: {e}", file=stderr)
         return 2
+    try:
+        write_output(output, data)
     except OSError as e:
+        if output == STDOUT:    # a closed or full standard output: the command line says so
+            raise
         print(f"ad-tutorial graph: cannot write {output}: {e.strerror or e}", file=stderr)
         return 2
     return 0

@@ -26,6 +26,7 @@ from collections import Counter
 from threading import Lock
 from typing import TYPE_CHECKING, Any, Callable
 
+from .rendering import DOT_TIMEOUT, run_dot
 from .trace import Trace
 
 if TYPE_CHECKING:
@@ -55,14 +56,17 @@ def line_id(graph: str, quantity: str, name: str) -> str:
     return f"{graph}-{quantity}-{name}"
 
 
-def graph_svgs(trace: Trace, texts: dict[str, list[str]]) -> dict[str, str]:
-    """{'forward': svg, 'adjoint': svg} for `trace`, ready to put inside HTML.
+def graph_svgs(trace: Trace, texts: dict[str, list[str]],
+               timeout: float = DOT_TIMEOUT) -> dict[str, str]:
+    """{'forward': svg, 'adjoint': svg} for `trace`, ready to put inside HTML (`dot` may
+    take `timeout` seconds for each).
 
     ``texts[line_id(graph, quantity, v_i)]`` are the numbers that line shows in the course
     of a walk (an adjoint grows as contributions arrive). dot leaves room for the longest,
     and for ROOM characters at least, as much in both graphs; the SVG holds zeros, which
     the page writes over. So the drawing depends on the numbers only through their length
-    (mostly not at all), and one drawing serves many points: it is cached by its source.
+    (mostly not at all), and one drawing serves many points: the most recently used
+    drawings are kept, keyed by their source, up to CACHE_CHARACTERS in all.
     """
     from .graphs import computation_graph, heading, html_writer
 
@@ -87,19 +91,26 @@ def graph_svgs(trace: Trace, texts: dict[str, list[str]]) -> dict[str, str]:
     key = tuple(g.source for g in graphs.values())
     with _lock:
         if key in _cache:
-            return _cache[key]
-    svgs = {name: _svg(g, GRAPH_IDS[name]) for name, g in graphs.items()}
+            _cache[key] = svgs = _cache.pop(key)            # now the most recently used
+            return svgs
+    svgs = {name: _svg(g, GRAPH_IDS[name], timeout) for name, g in graphs.items()}
     with _lock:
         _cache[key] = svgs
-        while len(_cache) > CACHE_SIZE:
-            del _cache[next(iter(_cache))]          # the oldest drawing
+        while sum(map(_size, _cache.values())) > CACHE_CHARACTERS and len(_cache) > 1:
+            del _cache[next(iter(_cache))]          # the least recently used drawing
     return svgs
 
 
 ROOM = 6        # characters: -0.959, 11.652, 1000.5 (a digit is as wide as any of them)
-CACHE_SIZE = 256
+#: What the cache of drawings may hold: about 70 drawings of the classroom server's
+#: largest traces, thousands of small ones.
+CACHE_CHARACTERS = 4_000_000
 _cache: dict[tuple[str, ...], dict[str, str]] = {}
 _lock = Lock()
+
+
+def _size(svgs: dict[str, str]) -> int:
+    return sum(map(len, svgs.values()))
 
 
 def _line(graph: str, w: FormulaWriter, i: int, quantity: str, accent: str | None,
@@ -122,7 +133,7 @@ def _one_shift(svg: str) -> str:
                   r"\1\2", svg)
 
 
-def _svg(graph: Any, prefix: str) -> str:
+def _svg(graph: Any, prefix: str, timeout: float) -> str:
     """Render with dot and tidy up: the <svg> element alone, no links or comments, every
     id unique and predictable, and each line of text one <text> element.
 
@@ -137,7 +148,7 @@ def _svg(graph: Any, prefix: str) -> str:
     # its arrows point, result → argument.
     graph.edge_attr["id"] = f"{prefix}-e-\\T-\\H" if prefix == FORWARD else f"{prefix}-e-\\H-\\T"
     graph.attr(bgcolor="transparent")
-    root = ET.fromstring(_one_shift(graph.pipe(format="svg", encoding="utf-8")))
+    root = ET.fromstring(_one_shift(run_dot(graph.source, "svg", timeout).decode()))
     for el in root.iter():
         el.tag = el.tag.rpartition("}")[2]                  # plain names, no "ns0:"
         for key in [k for k in el.attrib if k.startswith("{")]:

@@ -3,6 +3,10 @@
 matplotlib is told to leave out dates and software names and to use a fixed seed for SVG
 ids; the one timestamp graphviz writes (a PDF's creation date) is fixed to 1970; a GIF
 draws its still picture once and shares one exact palette across frames.
+
+Graphs are laid out by graphviz's `dot`, run here rather than through the graphviz
+package's ``pipe``, which cannot be given a time limit: dot can take minutes on a few
+hundred nodes, so it runs for at most `timeout` seconds.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import io
 import re
 import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -34,6 +39,14 @@ _MPL_METADATA = {
 }
 
 
+#: Seconds `dot` may take to lay out one graph (the slowest figure takes well under one).
+DOT_TIMEOUT = 60.0
+
+
+class DotError(RuntimeError):
+    """graphviz's `dot` is missing, failed, or was stopped for taking too long: one line."""
+
+
 def dot_available() -> bool:
     """Whether graphviz's `dot` program is on PATH (the graphviz package needs it to render)."""
     return shutil.which("dot") is not None
@@ -42,33 +55,50 @@ def dot_available() -> bool:
 _PDF_DATE = re.compile(rb"(/CreationDate \(D:)\d{14}")
 
 
-def render_graph(graph: Any, fmt: str) -> bytes:
+def render_graph(graph: Any, fmt: str, timeout: float = DOT_TIMEOUT) -> bytes:
     """A graphviz graph as SVG, PNG or PDF bytes (PDF dated 1970, so runs agree), or its
     DOT source for ``gv``."""
     if fmt in ("gv", "dot"):
         return graph.source.encode()
     if fmt == "png":
-        return projector_png(graph)
-    data = graph.pipe(format=fmt)
+        return projector_png(graph, timeout)
+    data = run_dot(graph.source, fmt, timeout)
     return _PDF_DATE.sub(rb"\g<1>19700101000000", data) if fmt == "pdf" else data
 
 
-def projector_png(graph: Any) -> bytes:
+def run_dot(source: str, fmt: str, timeout: float = DOT_TIMEOUT) -> bytes:
+    """Lay out DOT `source` with `dot -Tfmt`, stopping it after `timeout` seconds."""
+    try:
+        done = subprocess.run(["dot", f"-T{fmt}"], input=source.encode(), capture_output=True,
+                              timeout=timeout)
+    except FileNotFoundError:
+        raise DotError(f"{DOT_MISSING}; {INSTALL_GRAPHVIZ}") from None
+    except subprocess.TimeoutExpired:
+        raise DotError(f"dot had not laid out the graph after {timeout:g} s, so it was "
+                       "stopped") from None
+    if done.returncode != 0:
+        reason = done.stderr.decode(errors="replace").strip().splitlines()
+        raise DotError(f"dot failed (exit status {done.returncode})"
+                       + (f": {reason[0]}" if reason else ""))
+    return done.stdout
+
+
+def projector_png(graph: Any, timeout: float = DOT_TIMEOUT) -> bytes:
     """A graph as a PNG as large as fits the PROJECTOR's screen, at GRAPH_PNG_DPI or more.
 
     Drawn once at GRAPH_PNG_DPI to measure it, then again at the (whole) dots per inch
     that make it fill the screen's width or height, whichever it reaches first.
     """
-    png = _png(graph, GRAPH_PNG_DPI)
+    png = _png(graph, GRAPH_PNG_DPI, timeout)
     width, height = png_size(png)
     dpi = int(GRAPH_PNG_DPI * min(PROJECTOR[0] / width, PROJECTOR[1] / height))
-    return _png(graph, dpi) if dpi > GRAPH_PNG_DPI else png
+    return _png(graph, dpi, timeout) if dpi > GRAPH_PNG_DPI else png
 
 
-def _png(graph: Any, dpi: int) -> bytes:
+def _png(graph: Any, dpi: int, timeout: float) -> bytes:
     graph = graph.copy()
     graph.attr(dpi=str(dpi))
-    return graph.pipe(format="png")
+    return run_dot(graph.source, "png", timeout)
 
 
 def png_size(png: bytes) -> tuple[int, int]:

@@ -205,6 +205,8 @@ def evaluate_node(op: Primitive, xs: tuple[Any, ...] | list[Any], parameters: tu
         return out, (by_number.partials if by_number else op.partials)(*xs, out)
     out = np.asarray((by_number.array if by_number else op.array)(*xs, *parameters),
                      dtype=np.float64)
+    if out.size == 0:
+        raise ValueError("the result would have no elements")
     if not op.elementwise:
         return out, ()
     return out, (by_number.partials if by_number else op.array_partials)(*xs, out)

@@ -85,14 +85,18 @@ def _stable_names(dot: graphviz.Digraph) -> dict[str, str]:
 
 def run_on_torch(f: Union[Trace, Callable[..., Any]], /, **inputs: Any
                  ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
-    """y = f(**leaves) on leaf tensors; a Trace runs its own function at its own inputs."""
+    """y = f(**leaves) on leaf tensors; a Trace runs its own function at its own inputs.
+
+    y depends on the inputs if it requires grad: it has a grad_fn, or it is an input
+    itself (the identity, whose graph is that one leaf).
+    """
     import torch
 
     if isinstance(f, Trace):
         f, inputs = f.function, {**f.at(), **inputs}
     leaves = {name: _leaf(x) for name, x in inputs.items()}
     y = f(**leaves)
-    if not torch.is_tensor(y) or y.grad_fn is None:
+    if not torch.is_tensor(y) or not y.requires_grad:
         raise TorchGraphError("the function's result does not depend on its inputs")
     return y, leaves
 
@@ -111,7 +115,7 @@ def _draw(y: torch.Tensor, leaves: dict[str, torch.Tensor]
     """make_dot with stable names; also returns the renaming id(object) → name."""
     from torchviz import make_dot
 
-    d = depth(y.grad_fn)
+    d = depth(y.grad_fn) if y.grad_fn is not None else 0
     if d > max_depth():
         raise TorchGraphError(f"torch's graph is {d} operations deep; torchviz draws at most "
                               f"{max_depth()} (it recurses once per level): try a smaller example")
@@ -128,7 +132,7 @@ def grad_fn_nodes(trace: Trace, y: torch.Tensor) -> dict[Any, int]:
     not constants, in order; where the two disagree the matching stops on that branch.
     """
     n, found = len(trace), {}
-    stack = [(y.grad_fn, trace.output)]
+    stack = [(y.grad_fn, trace.output)] if y.grad_fn is not None else []
     while stack:
         fn, i = stack.pop()
         if found.setdefault(fn, i) != i:

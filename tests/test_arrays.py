@@ -138,3 +138,11 @@ def test_cell_46_mean_of_logs():
     t = adt.trace("mean(ln(x**2 + 1) + 5*x)", x=[0, 1, 2, 3, 4])
     assert math.isclose(t.value, y.item(), rel_tol=1e-12)
     np.testing.assert_allclose(t.reverse().gradient["x"], x.grad.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("text, at", [("x[1:]", {"x": [[1.0, 2.0, 3.0]]}),
+                                      ("x[3:]", {"x": [1.0, 2.0, 3.0]}),
+                                      ("sum(x[:, 2:], 0)", {"x": [[1.0, 2.0], [3.0, 4.0]]})])
+def test_a_node_with_no_elements_is_refused(text, at):
+    with pytest.raises(TraceError, match="no elements"):
+        adt.trace(text, **at)

@@ -207,7 +207,7 @@ def test_command_prints_the_table_and_writes_json(tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--json", "/no/such/dir/x.json"], "no such directory"),
+    (["--json", "/no/such/dir/x.json"], "no such folder"),
     (["--only", "gradient", "--plot", "x.svg"], "--plot needs the jacobian benchmark"),
     (["--only", "nothing"], "invalid choice"),
 ])

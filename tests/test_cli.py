@@ -182,3 +182,128 @@ def test_on_an_ascii_terminal_every_table_is_written_in_ascii(argv, pieces):
     out = done.stdout.decode("ascii")              # raises on any byte that is not ASCII
     for piece in pieces:
         assert piece in out, piece
+
+
+# --- a name given twice ------------------------------------------------------------------
+
+POINT_COMMANDS = [["trace"], ["check"], ["graph", "-o", "g.gv"], ["explore", "-o", "p.html"]]
+
+
+@pytest.mark.parametrize("command", POINT_COMMANDS, ids=lambda c: c[0])
+@pytest.mark.parametrize("options, message", [
+    (["--at", "x=1", "x=2", "y=1"], "--at gives x twice"),
+    (["--at", "x=1", "--at", "x=2", "y=1"], "--at gives x twice"),
+    (["--at", "x=1", "y=1", "--seed", "y=1", "y=0"], "--seed gives y twice"),
+    (["--at", "x=1", "y=1", "--seed", "y=1", "--seed", "y=0"], "--seed gives y twice"),
+], ids=["at", "at-repeated", "seed", "seed-repeated"])
+def test_a_name_given_twice_is_refused_in_one_line(tmp_path, monkeypatch, capsys, command,
+                                                     options, message):
+    monkeypatch.chdir(tmp_path)
+    assert main([command[0], "x*y", *options, *command[1:]]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == f"ad-tutorial: {message}\n"
+    assert captured.out == "" and not list(tmp_path.iterdir())
+
+
+def test_a_repeated_option_adds_to_the_point_and_the_seed(capsys):
+    assert main(["trace", "x*y", "--at", "x=2", "--at", "y=3", "--seed", "x=0",
+                 "--seed", "y=1", "--mode", "forward"]) == 0
+    out = capsys.readouterr().out
+    assert "at x = 2, y = 3" in out and "ẋ = (0, 1)" in out and "= 2\n" in out
+
+
+# --- outputs: checked before any work, "-" for standard output ------------------------------
+
+def _forbid(monkeypatch, target: str) -> None:
+    """Make the work of a command fail the test if it starts."""
+    def work(*args, **kwargs):
+        raise AssertionError(f"{target} ran before the output was checked")
+    monkeypatch.setattr(target, work)
+
+
+# (argv before the output option, the output option, the function doing the work)
+WRITERS = [
+    (["graph", "x*sin(x)", "--at", "x=1"], "-o", "ad_tutorial.figures.draw"),
+    (["explore", "x*sin(x)", "--at", "x=1"], "-o", "ad_tutorial.explorer.build_model"),
+    (["figures", "--only", "convex-objective"], "--out", "ad_tutorial.figures.rendered"),
+    (["notebook", "tensors"], "--out", "ad_tutorial.lessons.notebooks.notebook"),
+    (["bench", "--quick", "--only", "jacobian"], "--json", "ad_tutorial.bench.suite.run"),
+    (["bench", "--quick", "--only", "jacobian"], "--plot", "ad_tutorial.bench.suite.run"),
+]
+FOLDER_OPTIONS = {"--out"}
+SUFFIXED = {"graph": ".svg", "explore": ".html", "--json": ".json", "--plot": ".svg"}
+
+
+def _bad_outputs(argv: list[str], option: str) -> list[tuple[str, str]]:
+    """Outputs that cannot be written, each with a word the refusal must say."""
+    if option in FOLDER_OPTIONS:
+        return [("", "needs a folder name"), ("{tmp}/a-file", "it is a file"),
+                ("{tmp}/a-file/below", "cannot")]
+    suffix = SUFFIXED.get(option, SUFFIXED.get(argv[0]))
+    bad = [("", "needs a file name"), ("{tmp}", "it is a folder"),
+           (f"{{tmp}}/no/such/folder/x{suffix}", "no such folder"),
+           (f"{{tmp}}/a-file/x{suffix}", "no such folder")]
+    if argv[0] == "graph" or option == "--plot":
+        bad.append(("{tmp}/p.bogus", "cannot tell the format"))
+    return bad
+
+
+@pytest.mark.parametrize("argv, option, work", WRITERS, ids=lambda x: str(x))
+def test_every_output_is_checked_before_any_work(tmp_path, monkeypatch, capsys, argv, option,
+                                                work):
+    _forbid(monkeypatch, work)
+    (tmp_path / "a-file").write_text("")
+    for output, words in _bad_outputs(argv, option):
+        output = output.replace("{tmp}", str(tmp_path))
+        assert main([*argv, option, output]) == 2, output
+        captured = capsys.readouterr()
+        assert words in captured.err and captured.err.count("\n") == 1, (output, captured.err)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
+
+
+@pytest.mark.parametrize("argv, start", [
+    (["graph", "x*sin(x)", "--at", "x=1", "--annotate", "-o", "-"], "<?xml"),
+    (["explore", "x*sin(x)", "--at", "x=1", "-o", "-"], "<!DOCTYPE html>"),
+])
+def test_dash_writes_to_standard_output(tmp_path, argv, start):
+    done = subprocess.run([sys.executable, "-m", "ad_tutorial", *argv], capture_output=True,
+                          text=True, timeout=120, cwd=tmp_path)
+    assert done.returncode == 0 and done.stderr == ""
+    assert done.stdout.startswith(start) and done.stdout.rstrip().endswith(">")
+    assert not list(tmp_path.iterdir())                   # no file named "-"
+
+
+# --- standard output that is full, or closed early ------------------------------------------
+
+STDOUT_COMMANDS = [
+    ["trace", SEED, "--at", "x1=2", "x2=5"],
+    ["trace", SEED, "--at", "x1=2", "x2=5", "--format", "json"],
+    ["check", SEED, "--at", "x1=2", "x2=5"],
+    ["graph", SEED, "--at", "x1=2", "x2=5", "-o", "-"],
+    ["explore", SEED, "--at", "x1=2", "x2=5", "-o", "-"],
+    ["figures", "--list"],
+    ["lesson"],
+    ["lesson", "tensors"],
+    ["notebook", "tensors", "--out", "."],
+]
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("argv", STDOUT_COMMANDS, ids=lambda a: " ".join(a[:2])[:30])
+def test_a_full_standard_output_is_one_line_and_exit_1(tmp_path, argv):
+    """`ad-tutorial … > /dev/full`: writing fails, which is no fault of the input."""
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "ad_tutorial", *argv], stdout=full,
+                              stderr=subprocess.PIPE, text=True, timeout=120, cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert done.stderr == "ad-tutorial: cannot write to standard output: No space left on " \
+                          "device\n"
+
+
+@pytest.mark.parametrize("argv", STDOUT_COMMANDS, ids=lambda a: " ".join(a[:2])[:30])
+def test_a_reader_that_leaves_early_ends_every_command_quietly(tmp_path, argv):
+    child = subprocess.Popen([sys.executable, "-m", "ad_tutorial", *argv], cwd=tmp_path,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    child.stdout.close()
+    stderr = child.stderr.read().decode()
+    assert child.wait(timeout=120) == 141 and stderr == ""

@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -15,10 +16,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ad_tutorial import atomic
+from ad_tutorial import atomic, trace
 from ad_tutorial.cli import main
-from ad_tutorial.figures import (MANIFEST, REGISTRY, Progress, _jobs, figures_command, render,
-                                 render_all, select, versions)
+from ad_tutorial.figures import (MANIFEST, REGISTRY, Progress, _jobs, draw, figures_command,
+                                 render, render_all, select, versions)
+from ad_tutorial.graphs import MAX_NODES, GraphTooLarge
 from ad_tutorial.rendering import paletted
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -257,7 +259,7 @@ def test_an_unwritable_out_is_one_line_and_exit_2(tmp_path, capsys):
     blocker.write_text("")
     assert main(["figures", "--out", str(blocker / "figures"), "--only", "forward-graph"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "cannot write figures to" in err[0]
+    assert len(err) == 1 and "cannot create the folder" in err[0]
 
 
 def test_without_dot_plots_are_made_graphs_kept_as_sources_and_exit_2(tmp_path):
@@ -366,3 +368,129 @@ def test_graph_without_dot_says_how_to_install_it(tmp_path, monkeypatch, capsys)
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "sudo apt-get install graphviz" in err[0]
     assert main(["graph", "x**2", "--at", "x=3", "-o", str(tmp_path / "g.gv")]) == 0
+
+
+# --- the size of a graph, and dot's time ---------------------------------------------------
+
+BIG = "+".join(f"sin(x*{k})" for k in range(1, 301))      # a 300-term sum: 900 nodes
+DRAWINGS = [["graph", BIG, "--at", "x=1", "--kind", kind, *annotate, "-o", "g.svg"]
+            for kind in ("forward", "adjoint", "torch") for annotate in ([], ["--annotate"])]
+DRAWINGS.append(["explore", BIG, "--at", "x=1", "-o", "page.html"])
+
+
+def fake_dot(folder: Path, script: str) -> Path:
+    """A folder holding a `dot` that runs `script` (put it first on PATH)."""
+    folder.mkdir()
+    (folder / "dot").write_text(f"#!/bin/sh\n{script}\n")
+    (folder / "dot").chmod(0o755)
+    return folder
+
+
+@pytest.mark.parametrize("argv", DRAWINGS, ids=lambda a: " ".join(a[:1] + a[4:-2]))
+def test_a_graph_above_the_node_limit_is_refused_at_once(tmp_path, monkeypatch, capsys, argv):
+    started = tmp_path / "dot-started"
+    bin_ = fake_dot(tmp_path / "bin", f"touch {started}; exit 1")
+    monkeypatch.setenv("PATH", f"{bin_}{os.pathsep}{os.environ['PATH']}")
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    t0 = time.monotonic()
+    assert main(argv) == 2
+    assert time.monotonic() - t0 < 5
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert f"900 nodes, more than the limit of {MAX_NODES}" in err and "--max-nodes 900" in err
+    assert not started.exists() and not list(work.iterdir())
+
+
+@pytest.mark.parametrize("command", [["graph", "-o", "g.gv"], ["explore", "-o", "p.html"]],
+                         ids=lambda c: c[0])
+def test_the_node_limit_counts_every_node_and_max_nodes_raises_it(tmp_path, monkeypatch,
+                                                                  capsys, command):
+    monkeypatch.chdir(tmp_path)
+    n = MAX_NODES
+    at_most, one_more = "sin(" * (n - 1) + "x" + ")" * (n - 1), "sin(" * n + "x" + ")" * n
+    assert len(trace(at_most, x=1.0)) == n and len(trace(one_more, x=1.0)) == n + 1
+    assert main([command[0], at_most, "--at", "x=1", *command[1:]]) == 0
+    assert main([command[0], one_more, "--at", "x=1", *command[1:]]) == 2
+    assert f"--max-nodes {n + 1}" in capsys.readouterr().err
+    assert main([command[0], one_more, "--at", "x=1", "--max-nodes", str(n + 1),
+                 *command[1:]]) == 0
+
+
+@pytest.mark.parametrize("kind", ["forward", "adjoint", "torch"])
+def test_the_registrys_drawing_path_has_the_node_limit(kind):
+    with pytest.raises(GraphTooLarge, match="900 nodes"):
+        draw(trace(BIG, x=1.0), kind, annotate=True)
+
+
+@pytest.mark.parametrize("argv", [
+    ["graph", BIG, "--at", "x=1", "--kind", "adjoint", "--annotate", "-o", "g.svg"],
+    ["explore", BIG, "--at", "x=1", "-o", "page.html"],
+], ids=["graph", "explore"])
+def test_dot_is_stopped_after_the_timeout_in_one_line(tmp_path, monkeypatch, capsys, argv):
+    monkeypatch.chdir(tmp_path)
+    t0 = time.monotonic()
+    assert main([*argv, "--max-nodes", "1000", "--timeout", "0.3"]) == 2
+    assert time.monotonic() - t0 < 20
+    err = capsys.readouterr().err
+    assert "dot had not laid out the graph after 0.3 s, so it was stopped" in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_failing_dot_is_one_line(tmp_path, monkeypatch, capsys):
+    bin_ = fake_dot(tmp_path / "bin", "echo 'Error: syntax error in line 1' >&2; exit 1")
+    monkeypatch.setenv("PATH", str(bin_))
+    assert main(["graph", "x*x", "--at", "x=1", "-o", str(tmp_path / "g.svg")]) == 2
+    err = capsys.readouterr().err
+    assert err == "ad-tutorial graph: dot failed (exit status 1): Error: syntax error in line 1\n"
+
+
+# --- the manifest: replaced when it is not one, merged under a lock --------------------------
+
+NOT_MANIFESTS = [b'{"files": [1, 2]}', b'"abc"', b"null", b"not json", b"[]", b"{}",
+                 b'{"files": {"old.svg": 1}}', b'{"files": {"old.svg": "x"}}', b"\xff\xfe",
+                 b"[" * 100_000, b""]
+
+
+@pytest.mark.parametrize("content", NOT_MANIFESTS, ids=lambda c: repr(c[:20]))
+def test_a_manifest_that_is_not_one_is_replaced_and_said_so(tmp_path, capsys, content):
+    (tmp_path / MANIFEST).write_bytes(content)
+    assert main(["figures", "--out", str(tmp_path), "--only", "forward-graph",
+                 "--format", "svg"]) == 0
+    err = [line for line in capsys.readouterr().err.splitlines() if not line.startswith("[")]
+    assert len(err) == 2 and err[0].startswith(f"ad-tutorial figures: {tmp_path / MANIFEST} "
+                                               "was not a manifest (it is not ")
+    assert err[0].endswith("), so a fresh one was written") and err[1].startswith("wrote 1 file")
+    files = json.loads((tmp_path / MANIFEST).read_text(encoding="utf-8"))["files"]
+    assert list(files) == ["forward-graph.svg"]
+    assert files["forward-graph.svg"]["sha256"] == hashlib.sha256(
+        (tmp_path / "forward-graph.svg").read_bytes()).hexdigest()
+
+
+def test_a_valid_manifest_is_not_reported(tmp_path, capsys):
+    render_all(tmp_path, ["svg"], ["forward-graph"])
+    assert main(["figures", "--out", str(tmp_path), "--only", "adjoint-graph",
+                 "--format", "svg"]) == 0
+    assert "manifest" not in capsys.readouterr().err.split("wrote")[0]
+
+
+@pytest.mark.slow
+def test_runs_at_once_into_one_folder_lose_no_manifest_entry(tmp_path):
+    """Four `figures --out D --only …` at once: each file they wrote is in the manifest."""
+    quick = [f.name for f in REGISTRY.values() if not f.needs_torch and not f.slow]
+    groups = [quick[k::4] for k in range(4)]
+    assert sum(map(len, groups)) >= 16
+    runs = [subprocess.Popen([sys.executable, "-m", "ad_tutorial", "figures", "--out",
+                              str(tmp_path), "--format", "svg", "--only", *group],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            for group in groups]
+    for run_ in runs:
+        assert run_.wait(timeout=300) == 0, run_.stderr.read()
+        run_.stderr.close()
+    files = json.loads((tmp_path / MANIFEST).read_text(encoding="utf-8"))["files"]
+    on_disk = {p.name for p in tmp_path.iterdir() if p.name != MANIFEST}
+    assert set(files) == on_disk and len(on_disk) == len(quick)
+    for name, entry in files.items():
+        assert entry["sha256"] == hashlib.sha256((tmp_path / name).read_bytes()).hexdigest()

@@ -72,7 +72,7 @@ def test_an_unwritable_directory_is_one_line(tmp_path, capsys):
     blocker.write_text("not a directory")
     assert main(["notebook", "tensors", "--out", str(blocker)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith(f"ad-tutorial: cannot write a notebook in {blocker}") and err.count(
+    assert err.startswith(f"ad-tutorial: cannot write in {blocker}") and err.count(
         "\n") == 1
 
 

@@ -8,6 +8,8 @@ import pytest
 import torch
 
 import ad_tutorial as adt
+from ad_tutorial.cli import main
+from ad_tutorial.primitives import PRIMITIVES
 from ad_tutorial.torch_graphs import (TorchGraphError, depth, grad_fn_nodes, max_depth,
                                       run_on_torch, side_by_side, torch_graph, tutorial_graphs)
 
@@ -99,3 +101,43 @@ def test_side_by_side_puts_both_graphs_in_one_picture():
     assert "LogBackward0<br/>= v<sub>1</sub>" in g.source
     assert "SubBackward0<br/>= v<sub>5</sub>" in g.source
     assert g.source == side_by_side(adt.trace(SEED, x1=2.0, x2=5.0)).source
+
+
+# --- every primitive alone, and the identity, from the command line ----------------------
+
+def _alone(p) -> list[str]:
+    """Expressions that are primitive p alone: on variables, and with a constant."""
+    if p.symbol:
+        return [f"x {p.symbol} y", f"x {p.symbol} 2", f"2 {p.symbol} x"]
+    return ["-x"] if p.name == "neg" else [f"{p.name}(x)"]
+
+
+ALONE = [(p, text) for p in PRIMITIVES.values() if p.value is not None for text in _alone(p)]
+POINT = {"x": 0.7, "y": 1.3}
+
+
+@pytest.mark.parametrize("annotate", [[], ["--annotate"]], ids=["plain", "annotated"])
+@pytest.mark.parametrize("p, text", ALONE, ids=[text for _, text in ALONE])
+def test_torch_graph_of_every_primitive_alone(tmp_path, p, text, annotate):
+    t = adt.trace(text, **{v: POINT[v] for v in adt.parse(text).variables})
+    args = [torch.tensor(POINT[a], dtype=torch.float64, requires_grad=True)
+            if isinstance(a, str) else a for a in t.function.steps[0][1]]
+    grad_fn = type(p.torch(*args).grad_fn).__name__             # what torch itself records
+    out = tmp_path / "g.gv"
+    at = [f"{x}={v}" for x, v in t.at().items()]
+    assert main(["graph", text, "--at", *at, "--kind", "torch", *annotate, "-o", str(out)]) == 0
+    source = out.read_text(encoding="utf-8")
+    assert (f"{grad_fn}<br/>= v<sub>1</sub>" if annotate else grad_fn) in source
+    for x in t.inputs:
+        assert f"{x}\n ()" in source                              # each leaf, by its name
+
+
+@pytest.mark.parametrize("annotate", [[], ["--annotate"]], ids=["plain", "annotated"])
+def test_torch_graph_of_the_identity_is_its_one_leaf(tmp_path, capsys, annotate):
+    """y = x: y is the leaf tensor itself, with no grad_fn, and still depends on x."""
+    out = tmp_path / "g.gv"
+    assert main(["graph", "x", "--at", "x=1", "--kind", "torch", *annotate, "-o", str(out)]) == 0
+    assert capsys.readouterr().err == ""
+    source = out.read_text(encoding="utf-8")
+    assert "x\n ()" in source and "Backward" not in source and "->" not in source.split(
+        "cluster_torch")[-1]

@@ -3,10 +3,12 @@
 A request names an expression, a point and optionally a tangent seed. Each is held to
 plain limits (length, brackets, nodes, variables, size of numbers), so no request can
 keep the server busy for long; a request outside them is a :class:`Refusal` with a
-message a student can act on. The expression goes through the engine's safe parser,
-with the server's tighter length and brackets: nothing typed is ever evaluated as
-Python. Numbers are checked as written (``1e300`` in ``x*(1e300/1e300)``) and as
-worked out from them (``2**40``).
+message a student can act on. The same :class:`Limits` bound what a crowd may hold at
+once (connections, requests waiting, time to send a request), so the server's memory
+stays bounded too. The expression goes through the engine's safe parser, with the
+server's tighter length and brackets: nothing typed is ever evaluated as Python.
+Numbers are checked as written (``1e300`` in ``x*(1e300/1e300)``) and as worked out
+from them (``2**40``).
 """
 
 from __future__ import annotations
@@ -20,9 +22,12 @@ from ..trace import Trace, TraceError, trace
 from ..usage import UsageError, parse_point
 
 
+BUSY = "the server is busy; try again in a moment"     # the answer (429) to a crowd
+
+
 @dataclass(frozen=True)
 class Limits:
-    """The largest request the server works on."""
+    """The largest request the server works on, and the most it holds at once."""
 
     body_bytes: int = 4096          # the whole JSON request
     length: int = 200               # characters in the expression
@@ -33,6 +38,10 @@ class Limits:
     magnitude: float = 1e9          # |every number| in the expression, point and seed
     seconds: float = 3.0            # time to work out one request
     waiting: float = 10.0           # time to wait for a free worker when many ask at once
+    queue: int = 128                # requests waiting for a worker; more are told to retry
+    connections: int = 256          # connections served at once; more are told to retry
+    request_seconds: float = 10.0   # time a client has to send one request, head and body
+    idle_seconds: float = 5.0       # time an idle connection is kept open for the next request
 
 
 class Refusal(Exception):

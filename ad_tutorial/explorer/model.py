@@ -28,6 +28,7 @@ from ..reverse import Adjoint
 from ..tables import NOTATIONS, Row, equations, json_number, output_name, titled_tables
 from ..trace import Trace
 from ..graph_svg import ADJOINT, FORWARD, GRAPH_IDS, edge_id, graph_svgs, line_id, node_id
+from ..rendering import DOT_TIMEOUT
 
 #: The sweeps in the order the walk takes them: name, the graph it is shown on, its
 #: button's title and what the page calls it.
@@ -37,10 +38,12 @@ PHASES = (("primal", "forward", "Primal", "primal sweep (evaluation trace)"),
 NUM = ' class="num"'    # the column of numbers, hidden until its step
 
 
-def build_model(trace: Trace, seed: dict[str, float] | None = None) -> dict[str, Any]:
+def build_model(trace: Trace, seed: dict[str, float] | None = None,
+                timeout: float = DOT_TIMEOUT) -> dict[str, Any]:
     """Everything the page needs for `trace`: tables, graphs and the steps of the walk.
 
-    `seed` is the tangent direction ẋ (default: 1 on the first input).
+    `seed` is the tangent direction ẋ (default: 1 on the first input); `dot` may take
+    `timeout` seconds for each graph.
     """
     tangent, adjoint = trace.forward(**(seed or {})), trace.reverse()
     nt = NOTATIONS["html"]
@@ -69,7 +72,7 @@ def build_model(trace: Trace, seed: dict[str, float] | None = None) -> dict[str,
         "point": equations(trace.at(), NOTATIONS["text"]),
         "direction": equations(tangent.seed, NOTATIONS["text"], "dot"),
         "phases": phases,
-        "graphs": graph_svgs(trace, texts),
+        "graphs": graph_svgs(trace, texts, timeout),
         "steps": steps,
     }
 

@@ -9,13 +9,18 @@ per visit unless the seed is given.
 Every request is checked against :class:`~.limits.Limits` first; anything refused is a
 4xx answer with ``{"error": "…"}`` and the server carries on. The work itself (tracing,
 both sweeps, drawing the graphs with dot) runs in a few worker threads, each request
-with a time limit, so a crowd of students cannot starve one another.
+with a time limit, so a crowd of students cannot starve one another; a few more requests
+may wait for a worker, and the rest are told to try again (429). What a client sends
+never earns a 5xx: should the server itself fail, :class:`LastResort` answers 500 with
+one sentence, logs one line, and the connection carries on. How long a client may take
+to send a request, and how many connections are served, is :mod:`.connections`.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import json
+import logging
 import sys
 from typing import Any
 
@@ -24,31 +29,67 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..trace import TraceError
-from .limits import CheckedRequest, Limits, Refusal, check
-from .model import build_model
 from ..expression import SEED_EXAMPLE
 from ..practice import ExerciseError
 from ..practice import page as practice_page
+from ..rendering import DOT_TIMEOUT
+from ..trace import TraceError
+from .limits import BUSY, CheckedRequest, Limits, Refusal, check
+from .model import build_model
 from .page import content_security_policy, render_page
 
 WORKERS = 4
 HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
            "X-Frame-Options": "DENY", "Cache-Control": "no-store"}
 LOOPBACK_NAMES = ["127.0.0.1", "localhost", "::1", "[::1]"]
+FAILED = "the server failed to answer this request; the teacher can find why in its log"
+LOG = logging.getLogger("uvicorn.error")      # where uvicorn writes its own errors
 
 
-def work(request: CheckedRequest) -> dict[str, Any]:
-    """The walk for a checked request: trace, both sweeps, graphs."""
+def work(request: CheckedRequest, seconds: float = DOT_TIMEOUT) -> dict[str, Any]:
+    """The walk for a checked request: trace, both sweeps, graphs (dot may take `seconds`)."""
     t = request.trace()
     try:
-        return build_model(t, request.seed)
+        return build_model(t, request.seed, seconds)
     except TraceError as e:                  # a seed for a variable that is not there
         raise Refusal(str(e), field="seed") from None
+
+
+class LastResort:
+    """ASGI middleware: an exception no one expected becomes a 500 answer whose body is
+    one JSON sentence, and one line in the log (not a traceback).
+
+    Starlette's own last resort re-raises, so uvicorn would log the traceback and close
+    the connection, losing the requests pipelined behind this one; here the exception
+    stops, and the connection carries on.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = False
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        except Exception as e:
+            reason = " ".join(f"{type(e).__name__}: {e}".split())[:300]
+            LOG.error("ad-tutorial serve: %s %s failed: %s", scope["method"], scope["path"],
+                      reason)
+            if not started:             # else uvicorn closes the half-answered connection
+                await _refused(500, FAILED)(scope, receive, send)
 
 
 def _refused(status: int, message: str, field: str | None = None) -> JSONResponse:
@@ -62,11 +103,25 @@ async def _body(request: Request, limit: int) -> bytes:
     if not declared.isdigit() or int(declared) > limit:
         raise Refusal(f"the request is larger than {limit} bytes", status=413)
     body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise Refusal(f"the request is larger than {limit} bytes", status=413)
+    try:
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > limit:
+                raise Refusal(f"the request is larger than {limit} bytes", status=413)
+    except ClientDisconnect:         # gone, or cut off for sending too slowly: no one hears
+        raise Refusal("the request was not sent in full", status=400) from None
     return body
+
+
+def _each_name_once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refused if it names a key twice ({"x": 1, "x": 5}): the last one
+    silently winning would hide a mistake, as for "x=1 x=5"."""
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:
+            raise Refusal(f"the request gives {key!r} twice", status=400)
+        data[key] = value
+    return data
 
 
 def create_app(limits: Limits = Limits(), trusted_hosts: list[str] | None = None) -> Starlette:
@@ -91,18 +146,22 @@ def create_app(limits: Limits = Limits(), trusted_hosts: list[str] | None = None
     async def api(request: Request) -> Response:
         try:
             try:
-                data = json.loads(await _body(request, limits.body_bytes))
+                data = json.loads(await _body(request, limits.body_bytes),
+                                  object_pairs_hook=_each_name_once)
             except (ValueError, RecursionError):
                 raise Refusal("the request is not valid JSON", status=400) from None
             checked = check(data, limits)           # quick, so done right here
+            if workers.statistics().tasks_waiting >= limits.queue:
+                raise Refusal(BUSY, status=429)
             with anyio.move_on_after(limits.waiting) as waiting:
                 await workers.acquire()
             if waiting.cancelled_caught:
-                raise Refusal("the server is busy; try again in a moment", status=429)
+                raise Refusal(BUSY, status=429)
             try:
-                # On time-out the thread is left to finish its (bounded) work alone.
+                # On time-out the thread is left to finish its work alone; dot, the only
+                # part that could take long, is stopped after `seconds` too.
                 with anyio.fail_after(limits.seconds):
-                    model = await anyio.to_thread.run_sync(work, checked,
+                    model = await anyio.to_thread.run_sync(work, checked, limits.seconds,
                                                            abandon_on_cancel=True)
             except TimeoutError:
                 raise Refusal(f"working this out took longer than {limits.seconds:g} s; "
@@ -134,7 +193,8 @@ def create_app(limits: Limits = Limits(), trusted_hosts: list[str] | None = None
         routes=[Route("/", home, methods=["GET"]),
                 Route("/api/explore", api, methods=["POST"]),
                 Route("/practice", practice, methods=["GET"])],
-        middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=hosts)],
+        middleware=[Middleware(LastResort),
+                    Middleware(TrustedHostMiddleware, allowed_hosts=hosts)],
         exception_handlers={HTTPException: http_error})
 
 
@@ -155,6 +215,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, limits: Limits = Limits()) 
     import uvicorn
 
     from ..rendering import DOT_MISSING, INSTALL_GRAPHVIZ, dot_available
+    from .connections import CROWD, protocol
 
     if not dot_available():
         print(f"ad-tutorial: {DOT_MISSING}; {INSTALL_GRAPHVIZ}", file=sys.stderr)
@@ -179,7 +240,20 @@ def serve(host: str = "127.0.0.1", port: int = 8000, limits: Limits = Limits()) 
     if not local:
         print("ad-tutorial: note: anyone who can reach this machine on the network can use "
               "it", file=sys.stderr, flush=True)
-    config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False,
-                            timeout_keep_alive=5)
+    _allow_open_files(CROWD * limits.connections + 256)
+    config = uvicorn.Config(app, http=protocol(limits), log_level="warning", access_log=False,
+                            server_header=False, timeout_keep_alive=limits.idle_seconds)
     uvicorn.Server(config).run(sockets=[sock])
     return 0
+
+
+def _allow_open_files(wanted: int) -> None:
+    """Raise this process's limit on open files (often 1,024) to `wanted`, so that a burst
+    of clients is answered (429 beyond the limit) rather than left unaccepted, with a
+    traceback in the log for each attempt."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE,
+                           (wanted if hard == resource.RLIM_INFINITY else min(wanted, hard), hard))

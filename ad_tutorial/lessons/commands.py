@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import TextIO
 
-from ..usage import UsageError
+from ..usage import UsageError, output_folder
 from . import LESSONS, UnknownLesson, lesson
 
 
@@ -29,12 +28,8 @@ def run_lesson(name: str | None, step: bool = False, stdin: TextIO | None = None
                                + ", ".join(LESSONS))
         print(listing(), file=stdout)
         return 0
-    chosen = _lesson(name)
-    try:
-        failed = run(chosen, stdout, step=stdin if step else None)
-    except BrokenPipeError:           # e.g. piped into `head`: stop quietly
-        os.dup2(os.open(os.devnull, os.O_WRONLY), stdout.fileno())
-        return 0
+    # A reader that leaves early (`| head`) ends the run quietly: the command line sees to it.
+    failed = run(_lesson(name), stdout, step=stdin if step else None)
     if failed:
         print(f"ad-tutorial: {failed} cell(s) of lesson {name} failed their checks "
               "against this torch", file=sys.stderr)
@@ -50,6 +45,7 @@ def write_notebooks(name: str | None, every: bool, out: str) -> int:
         raise UsageError("give either a lesson NAME or --all; the lessons are: "
                            + ", ".join(LESSONS))
     chosen = list(LESSONS.values()) if every else [_lesson(name)]
+    output_folder(out, "--out")
     for each in chosen:
         try:
             path = write_notebook(each, out)

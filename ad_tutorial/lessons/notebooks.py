@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ..atomic import write_text
 from .cells import Lesson
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -53,18 +54,6 @@ def write_notebook(lesson: Lesson, directory: str | os.PathLike[str]) -> Path:
     nb = notebook(lesson)
     nbformat.validate(nb)
     path = Path(directory) / f"{lesson.name}.ipynb"
-    write_atomically(path, nbformat.writes(nb) + "\n")
-    return path
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write through a temporary file in the same directory, then rename it into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(temporary, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    write_text(path, nbformat.writes(nb) + "\n")
+    return path
