@@ -22,6 +22,7 @@ from __future__ import annotations
 from itertools import groupby
 from typing import TYPE_CHECKING, Union
 
+from .rendering import FONT
 from .tables import NOTATIONS, FormulaWriter
 from .trace import Trace
 
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
 
 INPUT_COLOR = "#cfe2f3"      # light blue, as torchviz colours leaf tensors
 OUTPUT_COLOR = "#d9ead3"     # light green, as torchviz colours the output
-FONT = "Helvetica"
 
 
 def html_writer(trace: Trace) -> FormulaWriter:

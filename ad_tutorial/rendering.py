@@ -3,20 +3,47 @@
 matplotlib is told to leave out dates and software names and to use a fixed seed for SVG
 ids; the one timestamp graphviz writes (a PDF's creation date) is fixed to 1970; a GIF
 draws its still picture once and shares one exact palette across frames.
+
+Fonts. graphviz measures and rasterises text with whatever fonts fontconfig finds on the
+machine, so the same graph gave different PNGs on two machines. Here `dot` runs with a
+fontconfig file that offers it only DejaVu Sans from matplotlib's own fonts (pinned with
+matplotlib's version, which the manifest records), and every graph is drawn in that font.
+matplotlib draws its plots with the same file. So a graph's layout, SVG and PNG depend on
+the versions of graphviz, matplotlib and the libraries dot links (cairo, pango), not on
+the fonts installed.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import io
+import os
 import re
 import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 PNG_DPI = 144           # matplotlib figures: 8 inches wide → 1152 pixels, sharp on slides
 GRAPH_PNG_DPI = 120
-GIF_DPI, GIF_FPS = 80, 8
+GIF_DPI, GIF_FPS = 240, 8    # 8 inches wide → 1920 pixels: a projector's width, 10 pt = 33 px
+
+#: The one font of every figure: the file matplotlib ships, inside its package.
+FONT = "DejaVu Sans"
+FONT_FILE = "matplotlib/mpl-data/fonts/ttf/DejaVuSans.ttf"
+#: What dot may use: the DejaVu Sans family (book, bold, oblique, bold oblique) and nothing else.
+_FONTCONFIG = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
+<fontconfig>
+  <dir>{fonts}</dir>
+  <selectfont>
+    <rejectfont><glob>{fonts}/*</glob></rejectfont>
+    <acceptfont><glob>{fonts}/DejaVuSans.ttf</glob><glob>{fonts}/DejaVuSans-*.ttf</glob></acceptfont>
+  </selectfont>
+</fontconfig>
+"""
 
 DOT_MISSING = "graphviz's `dot` program was not found on PATH"
 INSTALL_GRAPHVIZ = ("install it (Debian/Ubuntu: sudo apt-get install graphviz; "
@@ -47,8 +74,29 @@ def render_graph(graph: Any, fmt: str) -> bytes:
     if fmt == "png":
         graph = graph.copy()
         graph.attr(dpi=str(GRAPH_PNG_DPI))
-    data = graph.pipe(format=fmt)
+    data = dot(graph.source, fmt)
     return _PDF_DATE.sub(rb"\g<1>19700101000000", data) if fmt == "pdf" else data
+
+
+def dot(source: str, fmt: str) -> bytes:
+    """Lay out and draw DOT source with graphviz's `dot`, in :data:`FONT` only: the graph's
+    nodes, edges and labels default to it, and fontconfig offers dot no other font (so a
+    graph that names another font gets this one too)."""
+    fonts = f"fontname={FONT}"
+    with tempfile.TemporaryDirectory(prefix="ad_tutorial-fonts-") as tmp:
+        config = Path(tmp, "fonts.conf")
+        config.write_text(_FONTCONFIG.format(fonts=escape(str(matplotlib_fonts()))),
+                          encoding="utf-8")
+        result = subprocess.run(["dot", f"-T{fmt}", f"-G{fonts}", f"-N{fonts}", f"-E{fonts}"],
+                                input=source.encode(), capture_output=True, check=True,
+                                env={**os.environ, "FONTCONFIG_FILE": str(config)})
+    return result.stdout
+
+
+def matplotlib_fonts() -> Path:
+    """The folder of TrueType fonts matplotlib ships, found without importing matplotlib."""
+    spec = importlib.util.find_spec("matplotlib")
+    return Path(next(iter(spec.submodule_search_locations)), "mpl-data", "fonts", "ttf")
 
 
 def render_plot(fig: Any, fmt: str) -> bytes:
@@ -80,7 +128,6 @@ def blitting_gif_writer(fps: int) -> Any:
     """
     from matplotlib.animation import PillowWriter
     from matplotlib.backends.backend_agg import RendererAgg
-    from PIL import Image
 
     class BlittingGifWriter(PillowWriter):
         def setup(self, fig: Any, outfile: Any, dpi: float | None = None) -> None:
@@ -103,9 +150,8 @@ def blitting_gif_writer(fps: int) -> Any:
             self._renderer.restore_region(self._still)
             for artist in self._moving:
                 artist.draw(self._renderer)
-            frame = Image.frombuffer("RGBA", self.frame_size, self._renderer.buffer_rgba(),
-                                     "raw", "RGBA", 0, 1)
-            self._frames.append(frame.convert("RGB"))      # a copy: the buffer is reused
+            self._frames.append(colours(self._renderer.buffer_rgba()))   # a copy: the
+                                                                        # buffer is reused
 
         def finish(self) -> None:
             self.fig.dpi = self._figure_dpi
@@ -115,9 +161,20 @@ def blitting_gif_writer(fps: int) -> Any:
     return BlittingGifWriter(fps=fps)
 
 
+def colours(rgba: Any) -> Any:
+    """An RGBA picture (an H × W × 4 array of bytes, such as Agg's buffer) as an H × W array
+    of its colours, each pixel one number r + 2⁸g + 2¹⁶b: one pass over the bytes, read as
+    little-endian 32-bit words without their alpha byte."""
+    import numpy as np
+
+    pixels = np.asarray(rgba)
+    return pixels.view("<u4")[..., 0] & 0xFFFFFF
+
+
 def paletted(frames: list[Any]) -> list[Any]:
-    """RGB frames as palette images (a GIF has 256 colours), all with one palette: a median
-    cut of the last frame, which shows the most. Every pixel gets its nearest colour in it.
+    """Frames given as arrays of :func:`colours` made palette images (a GIF has 256
+    colours), all with one palette: a median cut of the last frame, which shows the most.
+    Every pixel gets its nearest colour in it.
 
     One palette keeps the still part of the picture from flickering; the exact nearest
     colour keeps white white (Pillow's own mapping looks colours up in a coarse table).
@@ -125,21 +182,20 @@ def paletted(frames: list[Any]) -> list[Any]:
     import numpy as np
     from PIL import Image
 
-    palette = frames[-1].quantize(256, method=Image.Quantize.MEDIANCUT).getpalette()
-    colours = np.array(palette, dtype=np.int64).reshape(-1, 3)
-    codes = []                                          # each pixel as r·2¹⁶ + g·2⁸ + b
-    for frame in frames:
-        rgb = np.asarray(frame, dtype=np.int64)
-        codes.append(rgb[..., 0] << 16 | rgb[..., 1] << 8 | rgb[..., 2])
+    def rgb(codes: Any) -> Any:
+        return np.stack([codes & 255, codes >> 8 & 255, codes >> 16], axis=-1)
+
+    last = Image.fromarray(rgb(frames[-1]).astype(np.uint8))
+    palette = last.quantize(256, method=Image.Quantize.MEDIANCUT).getpalette()
+    choices = np.array(palette, dtype=np.int64).reshape(-1, 3)
     seen = np.zeros(1 << 24, dtype=bool)
-    for code in codes:
-        seen[code] = True
+    for frame in frames:
+        seen[frame] = True
     used = np.flatnonzero(seen)                         # every colour in any frame, once
     nearest = np.zeros(1 << 24, dtype=np.uint8)
     for part in np.array_split(used, len(used) // 4096 + 1):
-        rgb = np.stack([part >> 16, part >> 8 & 255, part & 255], axis=1)
-        nearest[part] = ((rgb[:, None] - colours) ** 2).sum(axis=2).argmin(axis=1)
-    images = [Image.fromarray(nearest[code]) for code in codes]
+        nearest[part] = ((rgb(part)[:, None] - choices) ** 2).sum(axis=2).argmin(axis=1)
+    images = [Image.fromarray(nearest[frame]) for frame in frames]
     for image in images:
         image.putpalette(palette)                       # the indices become a "P" image
     return images
