@@ -135,6 +135,7 @@ def blitting_gif_writer(fps: int) -> Any:
             self._figure_dpi, fig.dpi = fig.dpi, self.dpi
             self._renderer = RendererAgg(*self.frame_size, self.dpi)
             self._still = None
+            self._first, self._changes = None, []
 
         def grab_frame(self, **savefig_kwargs: Any) -> None:
             if self._still is None:             # the first frame: draw the still picture
@@ -150,31 +151,43 @@ def blitting_gif_writer(fps: int) -> Any:
             self._renderer.restore_region(self._still)
             for artist in self._moving:
                 artist.draw(self._renderer)
-            self._frames.append(colours(self._renderer.buffer_rgba()))   # a copy: the
-                                                                        # buffer is reused
+            if self._first is None:             # kept whole; later frames as changes to it
+                self._first = colours(self._renderer.buffer_rgba())
+                self._pixels = self._first.copy()
+            colours(self._renderer.buffer_rgba(), out=self._pixels)
+            self._changes.append(changes(self._first, self._pixels))
 
         def finish(self) -> None:
             self.fig.dpi = self._figure_dpi
-            self._frames = paletted(self._frames)
+            self._frames = paletted(self._first, self._changes)
             super().finish()
 
     return BlittingGifWriter(fps=fps)
 
 
-def colours(rgba: Any) -> Any:
+def colours(rgba: Any, out: Any = None) -> Any:
     """An RGBA picture (an H × W × 4 array of bytes, such as Agg's buffer) as an H × W array
     of its colours, each pixel one number r + 2⁸g + 2¹⁶b: one pass over the bytes, read as
-    little-endian 32-bit words without their alpha byte."""
+    little-endian 32-bit words without their alpha byte (into `out` if given)."""
     import numpy as np
 
-    pixels = np.asarray(rgba)
-    return pixels.view("<u4")[..., 0] & 0xFFFFFF
+    return np.bitwise_and(np.asarray(rgba).view("<u4")[..., 0], 0xFFFFFF, out=out)
 
 
-def paletted(frames: list[Any]) -> list[Any]:
-    """Frames given as arrays of :func:`colours` made palette images (a GIF has 256
-    colours), all with one palette: a median cut of the last frame, which shows the most.
-    Every pixel gets its nearest colour in it.
+def changes(first: Any, frame: Any) -> tuple[Any, Any]:
+    """Where a frame (an array of :func:`colours`) differs from the first, as flat
+    positions, and its colours there: all a GIF frame needs, and little to keep."""
+    import numpy as np
+
+    where = np.flatnonzero(frame != first)
+    return where, frame.ravel()[where]
+
+
+def paletted(first: Any, frames: list[tuple[Any, Any]]) -> list[Any]:
+    """Frames made palette images (a GIF has 256 colours), all with one palette. Each frame
+    is `first` (an array of :func:`colours`) with its :func:`changes`. The palette is a
+    median cut of the last frame, which shows the most (of every other pixel in each
+    direction: a quarter of the work); every pixel gets its nearest colour in it.
 
     One palette keeps the still part of the picture from flickering; the exact nearest
     colour keeps white white (Pillow's own mapping looks colours up in a coarse table).
@@ -182,20 +195,28 @@ def paletted(frames: list[Any]) -> list[Any]:
     import numpy as np
     from PIL import Image
 
-    def rgb(codes: Any) -> Any:
-        return np.stack([codes & 255, codes >> 8 & 255, codes >> 16], axis=-1)
-
-    last = Image.fromarray(rgb(frames[-1]).astype(np.uint8))
-    palette = last.quantize(256, method=Image.Quantize.MEDIANCUT).getpalette()
+    height, width = first.shape
+    last = first.copy()
+    last.ravel()[frames[-1][0]] = frames[-1][1]
+    rgb = last.astype("<u4").view(np.uint8).reshape(height, width, 4)[::2, ::2, :3]
+    palette = Image.fromarray(np.ascontiguousarray(rgb)).quantize(
+        256, method=Image.Quantize.MEDIANCUT).getpalette()
     choices = np.array(palette, dtype=np.int64).reshape(-1, 3)
     seen = np.zeros(1 << 24, dtype=bool)
-    for frame in frames:
-        seen[frame] = True
+    seen[first] = True
+    for _, changed in frames:
+        seen[changed] = True
     used = np.flatnonzero(seen)                         # every colour in any frame, once
     nearest = np.zeros(1 << 24, dtype=np.uint8)
     for part in np.array_split(used, len(used) // 4096 + 1):
-        nearest[part] = ((rgb(part)[:, None] - choices) ** 2).sum(axis=2).argmin(axis=1)
-    images = [Image.fromarray(nearest[frame]) for frame in frames]
-    for image in images:
+        rgb = np.stack([part & 255, part >> 8 & 255, part >> 16], axis=1)
+        nearest[part] = ((rgb[:, None] - choices) ** 2).sum(axis=2).argmin(axis=1)
+    first_indices = nearest[first].ravel()
+    images = []
+    for where, changed in frames:
+        indices = first_indices.copy()
+        indices[where] = nearest[changed]
+        image = Image.fromarray(indices.reshape(height, width))
         image.putpalette(palette)                       # the indices become a "P" image
+        images.append(image)
     return images

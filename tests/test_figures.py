@@ -24,7 +24,7 @@ from ad_tutorial.descent import (CONVEX, CONVEX_DOMAIN, MINIMISERS, NONCONVEX, N
                                   grid_minimum)
 from ad_tutorial.figures import (MANIFEST, NONCONVEX_STARTS, REGISTRY, STEPS, Progress, _jobs,
                                  figures_command, render, render_all, select, versions)
-from ad_tutorial.rendering import GIF_DPI, MPL_RC, colours, paletted
+from ad_tutorial.rendering import GIF_DPI, MPL_RC, changes, colours, paletted
 
 from .test_descent import long_run_ends
 
@@ -308,7 +308,10 @@ def test_paletted_frames_share_one_palette_and_keep_exact_colours():
             pixels[4 * i:4 * i + 4, 5 * k:5 * k + 10] = colour       # they move
         frames.append(Image.fromarray(pixels))
     rgba = [np.dstack([np.asarray(frame), np.full((20, 30), 255, np.uint8)]) for frame in frames]
-    paletted_frames = paletted([colours(picture) for picture in rgba])
+    first, *_ = pictures = [colours(picture) for picture in rgba]
+    assert first[0, 20] == 255 + 255 * 2**8 + 255 * 2**16          # r + 2⁸g + 2¹⁶b
+    assert first[8, 0] == 214 + 39 * 2**8 + 40 * 2**16
+    paletted_frames = paletted(first, [changes(first, picture) for picture in pictures])
     assert {im.mode for im in paletted_frames} == {"P"}
     assert len({bytes(im.getpalette()) for im in paletted_frames}) == 1
     for before, after in zip(frames, paletted_frames):
