@@ -7,9 +7,10 @@ and records every file in ``MANIFEST.json`` with its caption, sha256, the versio
 the libraries that made it, the font its text is drawn in, and whether it depends on the
 version of torch.
 
-Reproducible means byte-identical on a second run with the same versions, on any machine:
-text is drawn in matplotlib's own DejaVu Sans, never in the fonts a machine happens to have
-installed. How each kind of figure becomes such bytes is :mod:`ad_tutorial.rendering`.
+Reproducible means byte-identical on a second run with the same versions, whatever fonts
+the machine has installed: graphs, plots and the GIF draw their text in matplotlib's own
+DejaVu Sans. (The explorer page lays out its inline graphs itself, with the machine's fonts.)
+How each kind of figure becomes such bytes is :mod:`ad_tutorial.rendering`.
 """
 
 from __future__ import annotations
