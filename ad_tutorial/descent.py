@@ -12,6 +12,12 @@ The derivative comes from either engine, on the same objective:
 * ``engine="handwritten"``: trace f at x_k and run this package's adjoint sweep.
 
 Both give the same iterates to float tolerance, which the tests check.
+
+Where descent should end: the tutorial's two objectives have exact minimisers, worked out
+by hand (:data:`MINIMISERS`); their other, local, minima are found numerically
+(:func:`local_minimum`), and :func:`settled` says whether a run has come close to the one
+it is heading for. The tutorial's own "true minimum" is the least of 100 grid points
+(:func:`grid_minimum`): 4.545 for the convex objective, whose minimiser is 4.5.
 """
 
 from __future__ import annotations
@@ -33,6 +39,21 @@ NONCONVEX = "x*cos(4*x) + 2*abs(x)"
 NONCONVEX_DOMAIN = (-5.0, 5.0)
 
 ENGINES = ("torch", "handwritten")
+GRID_POINTS = 100          # the tutorial's plotting grid: torch.linspace(lo, hi, 100)
+
+#: The exact (global) minimisers of the tutorial's objectives, worked out by hand.
+#:
+#: * |x| + (x − 5)²: for x > 0, f′(x) = 1 + 2(x − 5) vanishes at x = 9/2; for x < 0,
+#:   f′(x) = −1 + 2(x − 5) < 0, and f keeps falling across the kink at 0 (f′(0⁺) = −9).
+#:   A sum of convex functions is convex, so x = 4.5 is the minimum, f(4.5) = 4.75.
+#: * x·cos 4x + 2|x|: |x·cos 4x| ≤ |x|, so f(x) ≥ 2|x| − |x| = |x| ≥ 0 = f(0), with
+#:   equality only at 0. The global minimum is x = 0, a kink where f′ jumps from −1 to 3.
+#:   The local minima have no closed form: :func:`local_minimum` finds them.
+MINIMISERS: dict[str, float] = {CONVEX: 4.5, NONCONVEX: 0.0}
+
+#: A run has settled when x_N lies this fraction of the plotted interval from the minimum
+#: it is heading for: 0.5 %, less than the eye can tell on the plots.
+SETTLED = 0.005
 
 
 class Descent(NamedTuple):
@@ -112,18 +133,69 @@ def _descend_by_hand(f: Callable[[Any], Any], step_size: float, max_iter: int,
     return xs, fs
 
 
-def grid(domain: tuple[float, float], num: int = 100) -> np.ndarray:
+def grid(domain: tuple[float, float], num: int = GRID_POINTS) -> np.ndarray:
     """The tutorial's plotting grid: `num` evenly spaced points over the domain."""
     import numpy as np
 
     return np.linspace(*domain, num=num)
 
 
-def grid_minimum(objective: Objective, domain: tuple[float, float], num: int = 100) -> float:
+def grid_minimum(objective: Objective, domain: tuple[float, float],
+                 num: int = GRID_POINTS) -> float:
     """The grid point where f is least: the tutorial's "true minimum location"."""
     f = as_function(objective)
     xs = grid(domain, num)
     return float(xs[min(range(num), key=lambda k: f(float(xs[k])))])
+
+
+def minimiser(objective: Objective) -> float | None:
+    """The exact global minimiser of one of the tutorial's objectives (:data:`MINIMISERS`),
+    or None for any other objective."""
+    return MINIMISERS.get(objective) if isinstance(objective, str) else None
+
+
+def derivative(objective: Objective, x: float) -> float:
+    """f′(x) by this package's adjoint sweep over f's trace at x."""
+    from .trace import trace
+
+    t = trace(as_function(objective), float(x))
+    return t.reverse().gradient[t.inputs[0]]
+
+
+def local_minimum(objective: Objective, x: float, domain: tuple[float, float],
+                  scan: float = 0.01) -> float | None:
+    """The minimum that gradient descent with small steps approaches from x, found
+    numerically: walk downhill (against f′) in steps of `scan` until f′ changes sign, then
+    halve that interval on the sign of f′ until it holds two neighbouring floats, and take
+    the one where f is smaller. This finds smooth minima (f′ = 0) and kinks (f′ jumps from
+    − to +) alike. None if the walk leaves `domain` first."""
+    f = as_function(objective)          # parsed once, traced at every point
+    slope = derivative(f, x)
+    if slope == 0:
+        return float(x)
+    downhill = -1.0 if slope > 0 else 1.0
+    a, b = float(x), float(x) + downhill * scan
+    while (slope := derivative(f, b)) * downhill < 0:      # still going down
+        if not domain[0] <= b <= domain[1]:
+            return None
+        a, b = b, b + downhill * scan
+    if slope == 0:
+        return b
+    lo, hi = sorted((a, b))             # f′(lo) < 0 < f′(hi)
+    while lo < (mid := (lo + hi) / 2) < hi:
+        slope = derivative(f, mid)
+        if slope == 0:
+            return mid
+        lo, hi = (mid, hi) if slope < 0 else (lo, mid)
+    return min((lo, hi), key=lambda x: float(f(x))) + 0.0      # + 0.0: no −0
+
+
+def settled(descent: Descent, objective: Objective, domain: tuple[float, float]) -> bool:
+    """Whether the run's last iterate lies within :data:`SETTLED` of the plotted interval
+    from the local minimum it is heading for."""
+    x = float(descent.iterates[-1])
+    target = local_minimum(objective, x, domain)
+    return target is not None and abs(x - target) <= SETTLED * (domain[1] - domain[0])
 
 
 class Check(NamedTuple):

@@ -3,11 +3,14 @@
 The registry maps a name to a caption and a function that makes the figure: a graphviz
 graph, a matplotlib figure, or a matplotlib animation. :func:`render_all` has worker
 processes render them side by side, writes each one in the requested formats, atomically,
-and records every file in ``MANIFEST.json`` with its caption, sha256, and the versions of
-the libraries that made it.
+and records every file in ``MANIFEST.json`` with its caption, sha256, the versions of
+the libraries that made it, the font its text is drawn in, and whether it depends on the
+version of torch.
 
-Reproducible means byte-identical on a second run with the same versions; how each kind
-of figure becomes such bytes is :mod:`ad_tutorial.rendering`.
+Reproducible means byte-identical on a second run with the same versions, whatever fonts
+the machine has installed: graphs (the explorer page's inline ones too), plots and the GIF
+draw their text in matplotlib's own DejaVu Sans. How each kind of figure becomes such bytes
+is :mod:`ad_tutorial.rendering`.
 
 Several runs may write into one folder at once (``figures --out D --only …`` twice): each
 update of the manifest reads it, merges its own files in and replaces it atomically,
@@ -27,7 +30,7 @@ from typing import Any, Callable, Iterable, Iterator, TextIO
 
 from .atomic import STDOUT, write_bytes, write_output, write_text
 from .expression import SEED_EXAMPLE
-from .rendering import (DOT_MISSING, DOT_TIMEOUT, INSTALL_GRAPHVIZ, MPL_RC, DotError,
+from .rendering import (DOT_MISSING, DOT_TIMEOUT, FONT_FILE, INSTALL_GRAPHVIZ, MPL_RC, DotError,
                         dot_available, render_animation, render_graph, render_plot)
 from .usage import UsageError, output_file, output_folder
 
@@ -51,13 +54,20 @@ class Figure:
     kind: str    # "graph" (graphviz), "plot" (matplotlib), "animation" (GIF), "page" (HTML)
     caption: str
     make: Callable[[], Any]
-    needs_torch: bool = False    # imports torch (1.5 s): such figures share one worker
+    needs_torch: bool = False    # made with torch (1.5 s to import): such figures share one
+                                 # worker, and what they show depends on torch's version
     slow: bool = False           # takes about a second: handed to a worker first
 
     def formats(self, requested: Iterable[str]) -> list[str]:
         """The file formats this figure is written in: an animation is always a GIF, a
         page always HTML."""
         return {"animation": ["gif"], "page": ["html"]}.get(self.kind, list(requested))
+
+    @property
+    def font(self) -> str | None:
+        """The font file its text is drawn with (inside the matplotlib package), or None for
+        a page, whose text the browser draws."""
+        return None if self.kind == "page" else FONT_FILE
 
 
 # --- the registry -------------------------------------------------------------------
@@ -183,28 +193,34 @@ REGISTRY: dict[str, Figure] = {f.name: f for f in [
     Figure("torchviz-tensor", "graph", "torchviz's graph of y = x² + sin x for x of shape "
            "(3, 4, 4): the shapes are shown on the graph.", _torchviz("torchviz-tensor"),
            needs_torch=True),
-    Figure("convex-objective", "plot", f"The convex objective {_CONVEX} on [0, 10] and its "
-           "minimum on the plotting grid.", _objective(convex=True)),
+    Figure("convex-objective", "plot", f"The convex objective {_CONVEX} on [0, 10]: its "
+           "minimum x = 4.5, and the least of the tutorial's 100 grid points, x = 4.545, which "
+           "the tutorial calls the true minimum.", _objective(convex=True)),
     Figure("convex-from-0", "plot", f"Gradient descent on {_CONVEX} from x₀ = 0 (step 0.05, "
            "150 steps) reaches the minimum x = 4.5.", _descent(True, 0.0, 0.05)),
     Figure("convex-from-10", "plot", "The same from x₀ = 10: on a convex objective the "
-           "start does not matter.", _descent(True, 10.0, 0.05)),
-    Figure("nonconvex-objective", "plot", f"The non-convex objective {_NONCONVEX} on [−5, 5] "
-           "and its minimum on the plotting grid.", _objective(convex=False)),
+           "start does not matter, x₁₅₀ = 4.5 again.", _descent(True, 10.0, 0.05)),
+    Figure("nonconvex-objective", "plot", f"The non-convex objective {_NONCONVEX} on [−5, 5]: "
+           "its global minimum x = 0, and the least of the tutorial's 100 grid points, "
+           "x = −0.051.", _objective(convex=False)),
     Figure("nonconvex-from-neg3.5-step0.05", "plot", "From x₀ = −3.5 with step 0.05 the "
-           "steps overshoot and oscillate across a valley.", _descent(False, -3.5, 0.05)),
+           "steps overshoot and oscillate across a valley: after 150 steps x₁₅₀ = −3.296 is "
+           "still moving.", _descent(False, -3.5, 0.05)),
     Figure("nonconvex-from-neg3.5", "plot", "From x₀ = −3.5 with step 0.001 descent settles "
-           "in the nearest valley, a local minimum.", _descent(False, -3.5, 0.001)),
+           "in the nearest valley, a local minimum: x₁₅₀ = −3.122.",
+           _descent(False, -3.5, 0.001)),
     Figure("nonconvex-from-neg2.5", "plot", "From x₀ = −2.5 (step 0.001): the start decides "
-           "which minimum is found.", _descent(False, -2.5, 0.001)),
-    Figure("nonconvex-from-neg2", "plot", "From x₀ = −2 (step 0.001).",
-           _descent(False, -2.0, 0.001)),
-    Figure("nonconvex-from-neg1", "plot", "From x₀ = −1 (step 0.001).",
-           _descent(False, -1.0, 0.001)),
+           "which minimum is found; x₁₅₀ = −3.118.", _descent(False, -2.5, 0.001)),
+    Figure("nonconvex-from-neg2", "plot", "From x₀ = −2 (step 0.001) descent settles in "
+           "another local minimum: x₁₅₀ = −1.54.", _descent(False, -2.0, 0.001)),
+    Figure("nonconvex-from-neg1", "plot", "From x₀ = −1 (step 0.001): after 150 steps the "
+           "run is still moving, x₁₅₀ = −1.208.", _descent(False, -1.0, 0.001)),
     Figure("nonconvex-from-neg0.5", "plot", "From x₀ = −0.5 (step 0.001): the only start "
-           "that heads for the global minimum near 0.", _descent(False, -0.5, 0.001)),
-    Figure("nonconvex-all-starts", "plot", "All five starts on the non-convex objective in one "
-           "picture: where each one ends.", _all_starts),
+           "that heads for the global minimum x = 0; after 150 steps it is still moving, "
+           "x₁₅₀ = −0.121.", _descent(False, -0.5, 0.001)),
+    Figure("nonconvex-all-starts", "plot", f"All five starts on {_NONCONVEX}, 150 steps of "
+           "size 0.001 each: from −3.5, −2.5 and −2 the runs settle in a local minimum (★); "
+           "from −1 and −0.5 they are still moving (▷).", _all_starts),
     Figure("nonconvex-animation", "animation", "Animated: descent from x₀ = −3.5 with step "
            "0.05, oscillating.", _animation, slow=True),
     Figure("jacobian-cost", "plot", "The cost of a full Jacobian: n tangent sweeps against one "
@@ -393,7 +409,8 @@ def render_all(out: str | os.PathLike[str], formats: Iterable[str] = DEFAULT_FOR
             result.files.append(path)
             entries[path.name] = {"figure": figure.name, "caption": figure.caption,
                                   "sha256": hashlib.sha256(data).hexdigest(),
-                                  "versions": made_with}
+                                  "versions": made_with, "font": figure.font,
+                                  "depends_on_torch": figure.needs_torch}
         result.replaced_manifest = update_manifest(out, entries) or result.replaced_manifest
         if bar:
             bar.step(figure.name)

@@ -33,6 +33,7 @@ from __future__ import annotations
 from itertools import groupby
 from typing import TYPE_CHECKING, Callable, Union
 
+from .rendering import FONT
 from .tables import NOTATIONS, FormulaWriter
 from .trace import Trace
 
@@ -44,7 +45,6 @@ if TYPE_CHECKING:
 
 INPUT_COLOR = "#cfe2f3"      # light blue, as torchviz colours leaf tensors
 OUTPUT_COLOR = "#d9ead3"     # light green, as torchviz colours the output
-FONT = "Helvetica"
 
 Attributes = dict[str, str]
 #: The largest trace (nodes, inputs included) drawn unless the caller allows more: more

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Sequence
 
-from .descent import (CONVEX, NONCONVEX, Descent, Objective, as_function, grid,
-                      grid_minimum)
+from .descent import (CONVEX, GRID_POINTS, NONCONVEX, Descent, Objective, as_function, grid,
+                      grid_minimum, minimiser, settled)
 from .tables import SUBSCRIPT_DIGITS, number
 
 if TYPE_CHECKING:
@@ -20,8 +20,16 @@ if TYPE_CHECKING:
     from matplotlib.legend import Legend
 
 SIZE = (8.0, 3.4)          # the tutorial's 8 × 3 inches, with room for a title
-TRUE_COLOR, FINAL_COLOR, CURVE_COLOR, STEP_COLOR = "tab:green", "tab:red", "tab:blue", "tab:orange"
 
+# Every line colour stands out against the white background by at least 3:1, the contrast
+# WCAG asks of graphics (tests/test_figures.py measures it), so each reads on a projector.
+CURVE_COLOR = "#1f77b4"        # blue, 4.8:1
+STEP_COLOR = "#d55e00"         # vermillion, 3.9:1
+MINIMUM_COLOR = "#117733"      # green, 5.7:1: the exact minimum
+GRID_COLOR = "#aa3377"         # purple, 6.1:1: the minimum on the tutorial's grid
+FINAL_COLOR = "#222222"        # near black: where the run is after its last step
+#: One colour per start in :func:`plot_starts`, none of them the curve's or the minimum's.
+START_COLORS = ("#d55e00", "#882255", "#997700", "#009988", "#332288")
 
 CURVE_POINTS = 400         # the curve is drawn finer than the tutorial's 100-point grid
 
@@ -34,6 +42,16 @@ def _pretty(objective: Objective) -> str:
     if isinstance(objective, str):
         return f"f(x) = {_READABLE.get(objective, objective)}"
     return "f(x)"
+
+
+def _num(x: float) -> str:
+    """A number as the plots print it: number() with the typographic minus the axes use."""
+    return number(float(x)).replace("-", "−")
+
+
+def _x(k: int) -> str:
+    """x with subscript k: x₁₅₀."""
+    return "x" + str(k).translate(SUBSCRIPT_DIGITS)
 
 
 def _axes(title: str) -> tuple[Figure, Axes]:
@@ -55,54 +73,89 @@ def _curve(ax: Axes, objective: Objective, domain: tuple[float, float]) -> None:
     ax.set_xlim(*domain)
 
 
-def _legend_outside(ax: Axes) -> Legend:
-    """The legend right of the axes, where it cannot cover a curve or a step."""
-    return ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
+def _minimum(ax: Axes, objective: Objective, domain: tuple[float, float]) -> None:
+    """The vertical line at the minimiser: the exact one where it is known
+    (:data:`ad_tutorial.descent.MINIMISERS`), else the least point of the tutorial's grid,
+    and called so."""
+    exact = minimiser(objective)
+    if exact is not None:
+        ax.axvline(exact, color=MINIMUM_COLOR, ls="--", label=f"global minimum x = {_num(exact)}")
+    else:
+        x = grid_minimum(objective, domain)
+        ax.axvline(x, color=GRID_COLOR, ls="-.", label=f"grid minimum x = {_num(x)}")
+
+
+def _legend_outside(ax: Axes, extra: Sequence = ()) -> Legend:
+    """The legend right of the axes, where it cannot cover a curve or a step; `extra`
+    handles (a key to the markers) follow the plotted lines."""
+    handles, labels = ax.get_legend_handles_labels()
+    return ax.legend([*handles, *extra], [*labels, *(h.get_label() for h in extra)],
+                     loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
 
 
 def plot_objective(objective: Objective, domain: tuple[float, float]) -> Figure:
-    """The objective on its domain with the grid minimum marked (the tutorial's first plot)."""
-    x_true = grid_minimum(objective, domain)
-    fig, ax = _axes(_pretty(objective))
+    """The objective on its domain (the tutorial's first plot) with its exact minimum, where
+    known, and the least point of the tutorial's 100-point grid, which the tutorial calls
+    the true minimum."""
+    fig, ax = _axes(f"{_pretty(objective)} on [{_num(domain[0])}, {_num(domain[1])}]")
     _curve(ax, objective, domain)
-    ax.axvline(x_true, color=TRUE_COLOR, ls="--", label=f"grid minimum x = {number(x_true)}")
+    if minimiser(objective) is not None:
+        _minimum(ax, objective, domain)
+    x_grid = grid_minimum(objective, domain)
+    ax.axvline(x_grid, color=GRID_COLOR, ls="-.",
+               label=f"grid minimum x = {_num(x_grid)} (best of {GRID_POINTS} points)")
     _legend_outside(ax)
     return fig
 
 
 def plot_descent(descent: Descent, objective: Objective, domain: tuple[float, float],
                  step_size: float) -> Figure:
-    """The tutorial's ``visualize_result``: the objective, the steps (x_k, f(x_k)),
-    the true minimum and the final point."""
+    """The tutorial's ``visualize_result``: the objective, the steps (x_k, f(x_k)), the
+    minimum (exact where known) and the last iterate x_N, "still moving" when it has not
+    settled near the minimum it is heading for."""
     xs, fs = descent
-    x_true = grid_minimum(objective, domain)
-    fig, ax = _axes(f"{_pretty(objective)}: {len(xs) - 1} steps of size {step_size:g} "
-                    f"from x₀ = {number(xs[0])}")
+    n = len(xs) - 1
+    fig, ax = _axes(f"{_pretty(objective)}: {n} steps of size {step_size:g} "
+                    f"from x₀ = {_num(xs[0])}")
     _curve(ax, objective, domain)
-    ax.plot(xs, fs, "o-", color=STEP_COLOR, ms=3.5, lw=1, alpha=0.8, label="gradient steps")
-    ax.axvline(x_true, color=TRUE_COLOR, ls="--", label=f"true x = {number(x_true)}")
-    ax.axvline(xs[-1], color=FINAL_COLOR, ls=":", lw=2, label=f"final x = {number(xs[-1])}")
+    ax.plot(xs, fs, "o-", color=STEP_COLOR, ms=3.5, lw=1, label="gradient steps")
+    _minimum(ax, objective, domain)
+    moving = "" if settled(descent, objective, domain) else ", still moving"
+    ax.axvline(xs[-1], color=FINAL_COLOR, ls=":", lw=2, label=f"{_x(n)} = {_num(xs[-1])}{moving}")
     _legend_outside(ax)
     return fig
 
 
 def plot_starts(descents: Sequence[Descent], objective: Objective,
                 domain: tuple[float, float], step_size: float) -> Figure:
-    """Several descents on one objective: where each start ends up."""
-    from matplotlib import colormaps
+    """Several descents on one objective, one colour each: the start (○) and where the run
+    is after its last step: a star (★) where it has settled near a minimum, an arrow (▷)
+    pointing the way it still moves where it has not."""
+    from matplotlib.lines import Line2D
 
-    fig, ax = _axes(f"{_pretty(objective)}: where each start ends "
-                    f"(step {step_size:g}, {len(descents[0].iterates) - 1} steps)")
+    if len(descents) > len(START_COLORS):
+        raise ValueError(f"at most {len(START_COLORS)} starts in one picture")
+    n = len(descents[0].iterates) - 1
+    fig, ax = _axes(f"{_pretty(objective)}: {n} steps of size {step_size:g} from each start")
     _curve(ax, objective, domain)
-    colors = colormaps["viridis"].resampled(len(descents))
-    for k, (xs, fs) in enumerate(descents):
-        ax.plot(xs, fs, ".-", color=colors(k), ms=3, lw=1,
-                label=f"x₀ = {number(xs[0])} → {number(xs[-1])}")
-        ax.plot(xs[:1], fs[:1], "o", color=colors(k), mfc="white", ms=7)
-        ax.plot(xs[-1:], fs[-1:], "*", color=colors(k), ms=12, mec="black", mew=0.5)
-    x_true = grid_minimum(objective, domain)
-    ax.axvline(x_true, color=TRUE_COLOR, ls="--", label=f"true x = {number(x_true)}")
-    _legend_outside(ax)
+    for colour, descent in zip(START_COLORS, descents):
+        xs, fs = descent
+        still = not settled(descent, objective, domain)
+        ax.plot(xs, fs, ".-", color=colour, ms=3, lw=1.2,
+                label=f"x₀ = {_num(xs[0])} → {_num(xs[-1])}{', still moving' if still else ''}")
+        ax.plot(xs[:1], fs[:1], "o", color=colour, mfc="white", ms=7)
+        if still:
+            ax.plot(xs[-1:], fs[-1:], ">" if xs[-1] > xs[-2] else "<", color=colour,
+                    mfc="white", ms=10, mew=1.5)
+        else:
+            ax.plot(xs[-1:], fs[-1:], "*", color=colour, ms=13, mec="black", mew=0.5)
+    _minimum(ax, objective, domain)
+    key = [Line2D([], [], ls="", marker="o", color=FINAL_COLOR, mfc="white", label="start x₀"),
+           Line2D([], [], ls="", marker="*", color=FINAL_COLOR, ms=10,
+                  label=f"{_x(n)}: settled"),
+           Line2D([], [], ls="", marker=">", color=FINAL_COLOR, mfc="white",
+                  label=f"{_x(n)}: still moving")]
+    _legend_outside(ax, key)
     return fig
 
 
@@ -112,20 +165,20 @@ def animate_descent(descent: Descent, objective: Objective, domain: tuple[float,
     """The descent step by step: `frames` frames, each showing the steps so far,
     with the x axis limited to `view` (default: the whole domain).
 
-    Only the steps, the line at x_k and the legend change from frame to frame; they are
-    returned for blitting, and the layout is fixed once (for the widest legend), so the
+    Only the steps, the line at x_k and its legend entry change from frame to frame; they
+    are returned for blitting, and the layout is fixed once (for the widest legend), so the
     axes stay put while the animation plays."""
     from matplotlib.animation import FuncAnimation
 
     xs, fs = descent
     fig = plot_descent(Descent(xs[:1], fs[:1]), objective, domain, step_size)
     ax = fig.axes[0]
-    ax.set_title(f"{_pretty(objective)}: steps of size {step_size:g} from x₀ = {number(xs[0])}",
+    ax.set_title(f"{_pretty(objective)}: steps of size {step_size:g} from x₀ = {_num(xs[0])}",
                  fontsize=11)
-    curve, steps, true, final = ax.lines
+    curve, steps, minimum, final = ax.lines
     lo, hi = view or domain
-    if not lo <= true.get_xdata()[0] <= hi:
-        true.remove()                   # the global minimum lies outside the view
+    if not lo <= minimum.get_xdata()[0] <= hi:
+        minimum.remove()                # the global minimum lies outside the view
     ax.set_xlim(lo, hi)
     ax.set_ylim(*_span([*fs, *[y for x, y in zip(*curve.get_data()) if lo <= x <= hi]]))
     shown = sorted({round(k * (len(xs) - 1) / (frames - 1)) for k in range(frames)})
@@ -133,13 +186,13 @@ def animate_descent(descent: Descent, objective: Objective, domain: tuple[float,
     label = legend.get_texts()[-1]      # the entry of the line at x_k
 
     def text(k: int) -> str:
-        return f"x{str(k).translate(SUBSCRIPT_DIGITS)} = {number(xs[k])}"    # plain text: no TeX
+        return f"{_x(k)} = {_num(xs[k])}"      # plain text: no TeX
 
     def draw(k: int) -> tuple:
         steps.set_data(xs[:k + 1], fs[:k + 1])
         final.set_xdata([xs[k], xs[k]])
         label.set_text(text(k))
-        return steps, final, legend
+        return steps, final, label
 
     draw(max(shown, key=lambda k: len(text(k))))     # the longest legend entry:
     fig.draw_without_rendering()        # lay out once, with room for it,
@@ -167,8 +220,9 @@ def plot_jacobian_cost(results: dict[str, dict[str, list[float]]]) -> Figure:
     benchmark measures (``ad-tutorial bench --only jacobian``), in seconds."""
     from matplotlib.figure import Figure
 
-    style = {"tangent sweeps": ("C0", "-", "o"), "adjoint sweeps": ("C1", "-", "s"),
-             "torch.func.jacfwd": ("C0", "--", None), "torch.func.jacrev": ("C1", "--", None)}
+    style = {"tangent sweeps": (CURVE_COLOR, "-", "o"), "adjoint sweeps": (STEP_COLOR, "-", "s"),
+             "torch.func.jacfwd": (CURVE_COLOR, "--", None),
+             "torch.func.jacrev": (STEP_COLOR, "--", None)}
     labels = {"f: Rⁿ → R": {"tangent sweeps": "forward: n tangent sweeps",
                             "adjoint sweeps": "reverse: 1 adjoint sweep"},
               "g: R → Rᵐ": {"tangent sweeps": "forward: 1 tangent sweep",

@@ -20,6 +20,7 @@ import warnings
 from typing import TYPE_CHECKING, Any, Callable, Union
 
 from .graphs import forward_graph, html_writer
+from .rendering import FONT
 from .trace import Trace
 
 if TYPE_CHECKING:
@@ -122,6 +123,7 @@ def _draw(y: torch.Tensor, leaves: dict[str, torch.Tensor]
     with warnings.catch_warnings():       # torchviz compares versions with distutils
         warnings.filterwarnings("ignore", "distutils Version classes", DeprecationWarning)
         dot = make_dot(y, params=leaves)
+    dot.node_attr["fontname"] = FONT      # the figures' one font, for torchviz's monospace
     return dot, _stable_names(dot)
 
 
@@ -161,13 +163,13 @@ def side_by_side(trace: Trace) -> graphviz.Digraph:
 
     ours = forward_graph(trace, rankdir="TB")
     ours.name = "cluster_trace"
-    ours.attr(label="the evaluation trace (ad_tutorial)", fontname="Helvetica")
+    ours.attr(label="the evaluation trace (ad_tutorial)", fontname=FONT)
     torch_dot.name = "cluster_torch"
     torch_dot.graph_attr.pop("size")
-    torch_dot.attr(label="torch's autograd graph (torchviz)", fontname="Helvetica")
+    torch_dot.attr(label="torch's autograd graph (torchviz)", fontname=FONT)
 
     both = graphviz.Digraph("TraceAndTorch")
-    both.attr(rankdir="TB", labelloc="t", fontsize="16", fontname="Helvetica",
+    both.attr(rankdir="TB", labelloc="t", fontsize="16", fontname=FONT,
               label=f"<{trace.expression} at "
                     + ", ".join(f"{k} = {v:g}" for k, v in trace.at().items()) + ">")
     both.subgraph(ours)

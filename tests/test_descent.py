@@ -99,3 +99,106 @@ def test_bad_requests():
         gradient_descent("x*y", engine="handwritten")
     with pytest.raises(ValueError, match="float64 only"):
         gradient_descent(CONVEX, engine="handwritten", dtype=torch.float32)
+
+
+# --- where descent should end: exact minimisers, local minima, settled runs -------------
+
+from ad_tutorial.descent import (MINIMISERS, SETTLED, derivative, local_minimum,  # noqa: E402
+                                 minimiser, settled)
+
+DOMAINS = {CONVEX: CONVEX_DOMAIN, NONCONVEX: NONCONVEX_DOMAIN}
+
+
+def long_run_ends(objective: str, starts: list[float], steps: int = 2000,
+                  step_size: float = 0.0025) -> list[float]:
+    """Where gradient descent with small steps ends up from each start: `steps` steps of
+    torch's autograd, all starts at once (f acts elementwise). The steps are small enough
+    to be stable at every minimum on the domains (|f″| < 90 there, η < 2/90)."""
+    x = torch.tensor(starts, dtype=torch.float64, requires_grad=True)
+    f = as_function(objective)
+    for _ in range(steps):
+        (slope,) = torch.autograd.grad(f(x).sum(), x)
+        with torch.no_grad():
+            x -= step_size * slope
+    return x.tolist()
+
+
+def torch_values(objective: str, xs: torch.Tensor) -> torch.Tensor:
+    return as_function(objective)(xs)
+
+
+@pytest.mark.parametrize("objective", [CONVEX, NONCONVEX])
+def test_the_exact_minimisers_are_global_minima(objective):
+    x_star = minimiser(objective)
+    assert x_star == MINIMISERS[objective]
+    xs = torch.linspace(*DOMAINS[objective], 2_000_001, dtype=torch.float64)
+    f_star = torch_values(objective, torch.tensor(x_star, dtype=torch.float64)).item()
+    assert (torch_values(objective, xs) >= f_star).all()
+    # a minimum: f falls towards x* from the left and rises after it (torch's one-sided f′)
+    for h in (1e-3, 1e-6, 1e-9):
+        assert torch_derivative(objective, x_star - h) < 0 < torch_derivative(objective, x_star + h)
+
+
+def test_the_convex_minimiser_is_where_the_derivative_vanishes_and_the_grids_is_not():
+    assert torch_derivative(CONVEX, 4.5) == 0.0
+    assert as_function(CONVEX)(4.5) == 4.75
+    assert grid_minimum(CONVEX, CONVEX_DOMAIN) != 4.5
+
+
+def test_the_nonconvex_objective_is_at_least_abs_x_so_its_minimum_is_0():
+    xs = torch.linspace(-50, 50, 2_000_001, dtype=torch.float64)
+    assert (torch_values(NONCONVEX, xs) >= xs.abs()).all()
+    assert torch_values(NONCONVEX, torch.tensor(0.0, dtype=torch.float64)).item() == 0.0
+
+
+def test_only_the_tutorials_objectives_have_known_minimisers():
+    assert minimiser("x**2 + 1") is None
+    assert minimiser(lambda x: x * x) is None
+
+
+@pytest.mark.parametrize("x", [float(x) for x in np.linspace(-4.9, 4.9, 50)])
+def test_local_minimum_is_where_torchs_derivative_turns_from_down_to_up(x):
+    m = local_minimum(NONCONVEX, x, NONCONVEX_DOMAIN)
+    if m is None:                           # downhill leads out of the domain
+        slope = torch_derivative(NONCONVEX, x)
+        assert (slope > 0 and x < -4.6) or (slope < 0 and x > 4.6)
+        return
+    h = 1e-9 * max(1.0, abs(m))
+    assert torch_derivative(NONCONVEX, m - h) < 0 < torch_derivative(NONCONVEX, m + h)
+    # reached by going downhill from x: f never rises on the way
+    path = torch.linspace(x, m, 1001, dtype=torch.float64)
+    assert (torch.diff(torch_values(NONCONVEX, path)) <= 1e-12).all()
+
+
+def test_local_minimum_is_where_small_steps_end():
+    starts = [-3.5, -2.0, -1.0, 0.3, 1.0, 2.0, 3.0]
+    for x0, end in zip(starts, long_run_ends(NONCONVEX, starts)):
+        m = local_minimum(NONCONVEX, x0, NONCONVEX_DOMAIN)
+        assert m == pytest.approx(end, abs=1e-2), x0       # 1e-2: steps circle a kink at 0
+
+
+def test_derivative_is_torchs():
+    for objective in (CONVEX, NONCONVEX):
+        for x in np.linspace(-4.9, 9.9, 31):
+            assert derivative(objective, x) == pytest.approx(torch_derivative(objective, x),
+                                                             rel=1e-12, abs=1e-15)
+
+
+@pytest.mark.parametrize("objective", [CONVEX, NONCONVEX])
+def test_settled_means_close_to_where_the_run_would_end(objective):
+    runs = [gradient_descent(objective, step, 150, init, engine="handwritten")
+            for f, init, step in TUTORIAL_RUNS if f == objective]
+    ends = long_run_ends(objective, [run.iterates[-1] for run in runs])
+    width = DOMAINS[objective][1] - DOMAINS[objective][0]
+    for run, end in zip(runs, ends):
+        assert settled(run, objective, DOMAINS[objective]) == bool(
+            abs(run.iterates[-1] - end) <= SETTLED * width)
+
+
+def test_the_tutorials_runs_from_minus_1_and_minus_half_have_not_settled():
+    done = {init: settled(gradient_descent(NONCONVEX, 0.001, 150, init), NONCONVEX,
+                          NONCONVEX_DOMAIN)
+            for init in (-3.5, -2.5, -2.0, -1.0, -0.5)}
+    assert done == {-3.5: True, -2.5: True, -2.0: True, -1.0: False, -0.5: False}
+    assert not settled(gradient_descent(NONCONVEX, 0.05, 150, -3.5), NONCONVEX, NONCONVEX_DOMAIN)
+    assert settled(gradient_descent(CONVEX, 0.05, 150, 0.0), CONVEX, CONVEX_DOMAIN)

@@ -6,8 +6,11 @@ import hashlib
 import io
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -18,10 +21,14 @@ from PIL import Image
 
 from ad_tutorial import atomic, trace
 from ad_tutorial.cli import main
-from ad_tutorial.figures import (MANIFEST, REGISTRY, Progress, _jobs, draw, figures_command,
-                                 render, render_all, select, versions)
+from ad_tutorial.descent import (CONVEX, CONVEX_DOMAIN, MINIMISERS, NONCONVEX, NONCONVEX_DOMAIN,
+                                  grid_minimum)
+from ad_tutorial.figures import (MANIFEST, NONCONVEX_STARTS, REGISTRY, STEPS, Progress, _jobs,
+                                 draw, figures_command, render, render_all, select, versions)
 from ad_tutorial.graphs import MAX_NODES, GraphTooLarge
-from ad_tutorial.rendering import paletted
+from ad_tutorial.rendering import GIF_DPI, MPL_RC, changes, colours, paletted
+
+from .test_descent import long_run_ends
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMITTED = ROOT / "figures"
@@ -103,19 +110,117 @@ def test_a_second_render_is_byte_identical(rendered, tmp_path):
             assert path.read_bytes() == (rendered / path.name).read_bytes(), path.name
 
 
-@pytest.mark.slow
-def test_committed_figures_match_a_fresh_render(rendered):
+def test_the_committed_manifest_describes_every_figure_as_registered():
     files = json.loads((COMMITTED / MANIFEST).read_text(encoding="utf-8"))["files"]
     expected = {f"{f.name}.{fmt}" for f in REGISTRY.values() for fmt in f.formats(("svg", "png"))}
-    assert expected <= set(files), "figures/ lacks some figures: run `ad-tutorial figures`"
+    assert expected <= set(files), "figures/ lacks some figures: run `make figures`"
+    for name, entry in files.items():
+        figure = REGISTRY[entry["figure"]]
+        described = (entry["caption"], entry.get("font"), entry.get("depends_on_torch"))
+        assert described == (figure.caption, figure.font, figure.needs_torch), \
+            f"figures/{name} is out of date: run `make figures`"
+
+
+@pytest.mark.slow
+def test_committed_figures_match_a_fresh_render(rendered):
+    """figures/ is up to date: each committed file (every SVG among them) is what a fresh
+    render into a temporary folder gives, wherever the installed versions are the ones the
+    manifest records (bytes depend on the versions, never on the machine's fonts)."""
+    files = json.loads((COMMITTED / MANIFEST).read_text(encoding="utf-8"))["files"]
     installed = versions()
     same = [name for name, entry in files.items() if entry["versions"] == installed]
     if not same:
         pytest.skip(f"figures/ was made with other versions than {installed}")
+    assert {name for name in same if name.endswith(".svg")} == {
+        f"{f.name}.svg" for f in REGISTRY.values() if "svg" in f.formats(["svg"])}
     for name in same:
         fresh = (rendered / name).read_bytes()
+        assert (COMMITTED / name).read_bytes() == fresh, \
+            f"figures/{name} differs from a fresh render: run `make figures`"
         assert hashlib.sha256(fresh).hexdigest() == files[name]["sha256"], name
-        assert (COMMITTED / name).read_bytes() == fresh, name
+
+
+def _fontconfig_offering(tmp_path: Path, font: str) -> Path:
+    """A fontconfig file offering one of matplotlib's font files: another machine's fonts."""
+    from ad_tutorial.rendering import matplotlib_fonts
+
+    config = tmp_path / "fonts.conf"
+    config.write_text(f"""<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
+<fontconfig><dir>{matplotlib_fonts()}</dir><selectfont>
+<rejectfont><glob>{matplotlib_fonts()}/*</glob></rejectfont>
+<acceptfont><glob>{matplotlib_fonts()}/{font}</glob></acceptfont>
+</selectfont></fontconfig>
+""", encoding="utf-8")
+    return config
+
+
+GRAPHS = [name for name, figure in REGISTRY.items() if figure.kind == "graph"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", GRAPHS)
+def test_graphs_do_not_depend_on_the_fonts_installed(name, tmp_path, monkeypatch):
+    # The same graph on a machine whose fontconfig offers other fonts (here a serif and a
+    # symbol font) comes out byte for byte the same, in every format.
+    here = render(REGISTRY[name], ["svg", "png", "pdf"])
+    for font in ("DejaVuSerif.ttf", "STIXGeneral.ttf"):
+        monkeypatch.setenv("FONTCONFIG_FILE", str(_fontconfig_offering(tmp_path, font)))
+        assert render(REGISTRY[name], ["svg", "png", "pdf"]) == here, font
+
+
+@pytest.mark.parametrize("name", GRAPHS)
+def test_every_graph_is_drawn_in_the_font_the_manifest_names(name):
+    from ad_tutorial.rendering import FONT, FONT_FILE, matplotlib_fonts
+
+    svg = render(REGISTRY[name], ["svg"])["svg"].decode()
+    assert set(re.findall(r'font-family="([^"]*)"', svg)) == {FONT}
+    assert REGISTRY[name].font == FONT_FILE
+    assert (matplotlib_fonts() / Path(FONT_FILE).name).is_file()
+    assert FONT_FILE.startswith("matplotlib/") and (
+        matplotlib_fonts() / Path(FONT_FILE).name).resolve().as_posix().endswith(FONT_FILE)
+
+
+def test_dot_is_offered_only_the_named_font():
+    """fc-match, asked under dot's fontconfig for the font the graphs name or any other,
+    answers DejaVuSans.ttf from matplotlib."""
+    from ad_tutorial import rendering
+
+    if shutil.which("fc-match") is None:
+        pytest.skip("fontconfig's fc-match is not installed")
+    with tempfile.TemporaryDirectory() as tmp:
+        config = Path(tmp, "fonts.conf")
+        config.write_text(rendering._FONTCONFIG.format(fonts=rendering.matplotlib_fonts()))
+        for family in (rendering.FONT, "Helvetica", "Times-Roman", "monospace", "serif"):
+            answer = subprocess.run(["fc-match", "-f", "%{file}", family], capture_output=True,
+                                    text=True, env={**os.environ, "FONTCONFIG_FILE": str(config)})
+            assert answer.stdout.endswith(rendering.FONT_FILE), family
+
+
+def test_plots_are_drawn_in_the_font_the_manifest_names():
+    from matplotlib.font_manager import findfont
+    from matplotlib.text import Text
+
+    from ad_tutorial.rendering import FONT_FILE
+
+    for name, figure in REGISTRY.items():
+        if figure.kind in ("plot", "animation"):
+            fig = _matplotlib_figure(figure)
+            for text in fig.findobj(Text):
+                if text.get_text():
+                    path = Path(findfont(text.get_fontproperties())).resolve().as_posix()
+                    assert path.endswith(FONT_FILE) and figure.font == FONT_FILE, (name, text)
+
+
+def test_the_manifest_says_which_figures_depend_on_torch(tmp_path):
+    # torch's graphs show grad_fn nodes, whose names come from torch: those depend on its
+    # version. The other figures never import torch (test_only_the_figures_marked_so_import_torch).
+    render_all(tmp_path, ["svg"], GRAPHS + ["convex-from-0"], workers=1)
+    files = json.loads((tmp_path / MANIFEST).read_text(encoding="utf-8"))["files"]
+    for name, entry in files.items():
+        shows_torch = "Backward0" in (tmp_path / name).read_text(encoding="utf-8")
+        assert entry["depends_on_torch"] is shows_torch, name
+    assert sum(entry["depends_on_torch"] for entry in files.values()) == 3
 
 
 @pytest.mark.slow
@@ -183,26 +288,32 @@ def test_blitted_frames_look_like_fully_redrawn_ones(tmp_path):
                                view=(-4.0, -2.0), frames=6)
 
     blitted = _gif_frames(render_animation(animation()))
-    animation().save(tmp_path / "full.gif", writer=PillowWriter(fps=8), dpi=80)
+    animation().save(tmp_path / "full.gif", writer=PillowWriter(fps=8), dpi=GIF_DPI)
     redrawn = _gif_frames((tmp_path / "full.gif").read_bytes())
     assert len(blitted) == len(redrawn) == 6
     assert any((a != b).any() for a, b in zip(blitted, blitted[1:]))      # it does move
+    scale = (GIF_DPI / 80) ** 2                 # pixels per pixel of an 80-dpi frame
     for a, b in zip(blitted, redrawn):
         # the same picture, up to the colours of each GIF's palette and a few pixels where
-        # a moving line crosses an axis line (a missing legend entry alone is ~150 pixels)
-        assert (np.abs(a - b).max(axis=2) > 64).sum() < 30
+        # a moving line crosses an axis line (a missing legend entry alone is ~150 pixels
+        # at 80 dpi)
+        assert (np.abs(a - b).max(axis=2) > 64).sum() < 30 * scale
         assert np.abs(a - b).mean() < 0.1
 
 
 def test_paletted_frames_share_one_palette_and_keep_exact_colours():
-    colours = [(255, 255, 255), (252, 252, 252), (250, 250, 250), (214, 39, 40), (0, 0, 0)]
+    shades = [(255, 255, 255), (252, 252, 252), (250, 250, 250), (214, 39, 40), (0, 0, 0)]
     frames = []
     for k in range(3):
         pixels = np.full((20, 30, 3), 255, dtype=np.uint8)
-        for i, colour in enumerate(colours[1:]):
+        for i, colour in enumerate(shades[1:]):
             pixels[4 * i:4 * i + 4, 5 * k:5 * k + 10] = colour       # they move
         frames.append(Image.fromarray(pixels))
-    paletted_frames = paletted(frames)
+    rgba = [np.dstack([np.asarray(frame), np.full((20, 30), 255, np.uint8)]) for frame in frames]
+    first, *_ = pictures = [colours(picture) for picture in rgba]
+    assert first[0, 20] == 255 + 255 * 2**8 + 255 * 2**16          # r + 2⁸g + 2¹⁶b
+    assert first[8, 0] == 214 + 39 * 2**8 + 40 * 2**16
+    paletted_frames = paletted(first, [changes(first, picture) for picture in pictures])
     assert {im.mode for im in paletted_frames} == {"P"}
     assert len({bytes(im.getpalette()) for im in paletted_frames}) == 1
     for before, after in zip(frames, paletted_frames):
@@ -494,3 +605,158 @@ def test_runs_at_once_into_one_folder_lose_no_manifest_entry(tmp_path):
     assert set(files) == on_disk and len(on_disk) == len(quick)
     for name, entry in files.items():
         assert entry["sha256"] == hashlib.sha256((tmp_path / name).read_bytes()).hexdigest()
+
+
+# --- the plots: minima, captions, colours, sizes ----------------------------------------
+
+PLOTS = [name for name, figure in REGISTRY.items() if figure.kind in ("plot", "animation")]
+DESCENT_PLOTS = [name for name in PLOTS if name.startswith(("convex", "nonconvex"))]
+
+
+def _matplotlib_figure(figure):
+    """The matplotlib Figure that a plot, or an animation's frames, are drawn from."""
+    import matplotlib
+
+    with matplotlib.rc_context(MPL_RC):
+        made = figure.make()
+    if figure.kind == "animation":
+        made._draw_was_started = True       # not rendered here, on purpose: no warning
+        return made._fig
+    return made
+
+
+def _objective(name: str) -> tuple[str, tuple[float, float]]:
+    return (CONVEX, CONVEX_DOMAIN) if name.startswith("convex") else (NONCONVEX, NONCONVEX_DOMAIN)
+
+
+def _legend(fig) -> dict[str, object]:
+    """The figure's legend: label → the artist it stands for."""
+    legend = fig.axes[0].get_legend()
+    return {text.get_text(): handle for text, handle in zip(legend.get_texts(),
+                                                            legend.legend_handles)}
+
+
+def _lines(fig) -> dict[str, object]:
+    """The plotted lines by label."""
+    return {line.get_label(): line for line in fig.axes[0].get_lines()}
+
+
+def _numbers(text: str) -> set[float]:
+    """The numbers written in a text, minus signs of either kind (x1 or x₀ are names)."""
+    text = text.replace("\u2212", "-")
+    return {float(n) for n in re.findall(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w.])", text)}
+
+
+@pytest.mark.parametrize("name", DESCENT_PLOTS)
+def test_plots_mark_the_exact_minimiser_and_name_a_grid_minimum_so(name):
+    objective, domain = _objective(name)
+    lines = _lines(_matplotlib_figure(REGISTRY[name]))
+    exact = [line for label, line in lines.items() if label.startswith("global minimum x = ")]
+    grid = [line for label, line in lines.items() if label.startswith("grid minimum x = ")]
+    assert not [label for label in lines if "true" in label.lower()]
+    if name == "nonconvex-animation":       # zoomed in on [−4, −2]: the minimum is not in view
+        assert not exact and not grid
+        return
+    (line,) = exact
+    assert list(line.get_xdata()) == [MINIMISERS[objective]] * 2
+    assert lines[line.get_label()].get_label() == f"global minimum x = {MINIMISERS[objective]:g}"
+    if name.endswith("objective"):          # the tutorial's "true minimum", called what it is
+        (line,) = grid
+        assert list(line.get_xdata()) == [grid_minimum(objective, domain)] * 2
+    else:
+        assert not grid
+
+
+@pytest.mark.parametrize("name", PLOTS)
+def test_captions_state_the_plotted_numbers(name):
+    figure = REGISTRY[name]
+    fig = _matplotlib_figure(figure)
+    shown = " ".join([ax.get_title() for ax in fig.axes] + [
+        t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()])
+    assert _numbers(figure.caption) <= _numbers(shown), (figure.caption, shown)
+    assert ("still moving" in figure.caption) == ("still moving" in shown), name
+
+
+@pytest.mark.parametrize("name", [n for n in DESCENT_PLOTS if "-from-" in n])
+def test_the_last_iterate_is_labelled_with_its_step_and_value(name):
+    fig = _matplotlib_figure(REGISTRY[name])
+    (label,) = [label for label in _lines(fig) if label.startswith("x₁₅₀ = ")]
+    assert float(label.split(" = ")[1].split(",")[0].replace("\u2212", "-")) == pytest.approx(
+        _lines(fig)[label].get_xdata()[0], abs=5e-4)
+
+
+def _long_run_end(objective: str, x: float) -> float:
+    """Where gradient descent from x ends up with small steps."""
+    return long_run_ends(objective, [x])[0]
+
+
+def test_runs_that_have_not_converged_are_marked_still_moving():
+    """The all-starts picture: a star only where x₁₅₀ is where the run ends up (within 0.05,
+    half a percent of the plot), an arrow and "still moving" elsewhere: from −1 and −0.5."""
+    fig = _matplotlib_figure(REGISTRY["nonconvex-all-starts"])
+    lines = list(fig.axes[0].get_lines())
+    marked = {}
+    for x0 in NONCONVEX_STARTS:
+        (path,) = [line for line in lines
+                   if line.get_label().startswith(f"x₀ = {x0:g} →".replace("-", "\u2212"))]
+        end = [line for line in lines
+               if line.get_label().startswith("_") and len(line.get_xdata()) == 1
+               and line.get_color() == path.get_color() and line.get_marker() != "o"]
+        (marker,) = end
+        x_end = path.get_xdata()[-1]
+        assert marker.get_xdata()[0] == x_end and len(path.get_xdata()) == STEPS + 1
+        settled = bool(abs(x_end - _long_run_end(NONCONVEX, x_end)) < 0.05)
+        assert (marker.get_marker() == "*") is settled, x0
+        assert ("still moving" in path.get_label()) is (not settled), x0
+        marked[x0] = not settled
+    assert marked == {-3.5: False, -2.5: False, -2.0: False, -1.0: True, -0.5: True}
+    assert {"x₁₅₀: settled", "x₁₅₀: still moving"} <= set(_legend(fig))
+
+
+@pytest.mark.parametrize("name", [n for n in DESCENT_PLOTS if "-from-" in n])
+def test_single_runs_say_still_moving_exactly_when_they_have_not_converged(name):
+    objective, _ = _objective(name)
+    fig = _matplotlib_figure(REGISTRY[name])
+    (label,) = [label for label in _lines(fig) if label.startswith("x₁₅₀ = ")]
+    x_end = _lines(fig)[label].get_xdata()[0]
+    converged = bool(abs(x_end - _long_run_end(objective, x_end)) < 0.05)
+    assert ("still moving" in label) is (not converged)
+
+
+def _contrast_with_white(rgba) -> float:
+    """WCAG's contrast ratio of a colour (blended over white by its alpha) with white."""
+    r, g, b, a = rgba
+    channels = [a * c + (1 - a) for c in (r, g, b)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return 1.05 / (luminance + 0.05)
+
+
+@pytest.mark.parametrize("name", PLOTS)
+def test_every_line_colour_stands_out_against_white(name):
+    from matplotlib.colors import to_rgba
+
+    fig = _matplotlib_figure(REGISTRY[name])
+    for ax in fig.axes:
+        handles = ax.get_legend().legend_handles if ax.get_legend() else []
+        for line in [*ax.get_lines(), *handles]:
+            alpha = line.get_alpha() if line.get_alpha() is not None else 1.0
+            for colour in (line.get_color(), line.get_markeredgecolor()):
+                rgba = to_rgba(colour)
+                contrast = _contrast_with_white((*rgba[:3], rgba[3] * alpha))
+                assert contrast >= 3.0, (name, line.get_label(), colour, round(contrast, 2))
+
+
+@pytest.mark.slow
+def test_the_animation_is_readable_on_a_1920_pixel_projector(rendered):
+    """Shown 1920 pixels wide, its smallest text is at least 20 pixels (em) high, drawn at
+    that size rather than scaled up."""
+    from matplotlib.text import Text
+
+    width, height = Image.open(rendered / "nonconvex-animation.gif").size
+    assert width >= 1920
+    fig = _matplotlib_figure(REGISTRY["nonconvex-animation"])
+    assert (width, height) == tuple(round(v * GIF_DPI) for v in fig.get_size_inches())
+    sizes = [t.get_fontsize() * GIF_DPI / 72 * 1920 / width
+             for t in fig.findobj(Text) if t.get_text() and t.get_visible()]
+    assert len(sizes) > 10 and min(sizes) >= 20

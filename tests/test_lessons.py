@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import re
 
 import pytest
 import torch
@@ -39,7 +40,7 @@ def test_every_cell_runs_and_its_check_passes(outcomes, name):
 
 
 def test_the_lessons_follow_the_tutorial_order():
-    assert NAMES == ["tensors", "two-modes", "autograd"]
+    assert NAMES == ["tensors", "two-modes", "autograd", "descent"]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -257,6 +258,11 @@ def test_two_modes_counts_n_forward_and_m_reverse_sweeps(outcomes):
                   "torch.mean(torch.log(x**2 + 1) + 5 * x)"]),
     ("two-modes", ["adt.trace(", "t.forward(", "t.reverse()", "torch.func.jvp(",
                    "torch.func.vjp(", "retain_grad()", "forward_graph(t)", "adjoint_graph(t)"]),
+    ("descent", ["def gradient_descent(", "def visualize_result(", "torch.linspace(0, 10, 100)",
+                 "torch.linspace(-5, 5, 100)", "x_true = float(x[np.argmin(y)])",
+                 "The true minimum location is:", "init=0)", "init=10)", "init=-3.5)",
+                 "init=-2.5)", "init=-2)", "init=-1)", "init=-0.5)", "step_size=0.05,",
+                 "step_size=0.001,", 'engine="handwritten"', "MINIMISERS"]),
 ])
 def test_every_part_of_the_tutorial_is_covered(name, calls):
     code = "\n".join(cell.code for cell in LESSONS[name].cells)
@@ -332,7 +338,7 @@ def test_an_unknown_lesson_is_one_line_listing_the_names(capsys):
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err == ("ad-tutorial: unknown lesson 'tensor'; the lessons are: "
-                            "tensors, two-modes, autograd\n")
+                            "tensors, two-modes, autograd, descent\n")
 
 
 def test_running_a_lesson_prints_explanation_code_and_output(capsys):
@@ -389,3 +395,86 @@ def test_a_failing_check_gives_exit_status_1(monkeypatch, capsys):
     assert "CHECK FAILED" in captured.out
     assert captured.err == ("ad-tutorial: 1 cell(s) of lesson autograd failed their checks "
                             "against this torch\n")
+
+
+# --- the gradient-descent lesson ------------------------------------------------------------
+
+def test_descent_lesson_prints_the_tutorials_numbers_in_float32(outcomes):
+    text = outcome_of(outcomes, "descent", 'print("The true minimum location is:').text
+    assert text.splitlines() == ["The true minimum location is:          4.545455",
+                                 "The final location got by GD is:        4.499998",
+                                 "Errors between true and final location is: 0.045456"]
+
+
+def test_descent_lesson_explains_the_printout_in_float64(outcomes):
+    lines = outcome_of(outcomes, "descent", "tutorial_check(dtype=torch.float64)").text.splitlines()
+    assert lines[1].endswith(" 4.499999") and lines[2].endswith(" 0.045455")
+    # the tutorial's "true minimum" is grid point 45 of 100 on [0, 10], 50/11; the minimiser
+    # is 9/2; after the first step (to 0.5) the gap to 4.5 shrinks by 1 − 2·0.05 per step
+    x = torch.tensor(0.0, dtype=torch.float64)
+    for _ in range(150):
+        x = x - 0.05 * (torch.sign(x) + 2 * (x - 5))
+    assert f"{4.5 - x.item():.4g}" in lines[4] and f"{1 / 22:.6f} = 1/22" in lines[3]
+
+
+def test_descent_lesson_runs_the_hand_written_engine_beside_torch(outcomes):
+    o = outcome_of(outcomes, "descent", 'engine="handwritten")\nby_torch')
+    assert "largest difference from torch in float64: 0.0" in o.text
+
+
+def test_descent_lesson_marks_the_unfinished_runs(outcomes):
+    table = outcome_of(outcomes, "descent", "print(\"  x0   x_150").text.splitlines()[1:]
+    assert [line.split()[0] for line in table] == ["-3.5", "-2.5", "-2.0", "-1.0", "-0.5"]
+    assert [line.split()[-1] for line in table] == ["True", "True", "True", "False", "False"]
+
+
+def test_descent_lesson_step_size_bound_is_torchs_curvature(outcomes):
+    o = outcome_of(outcomes, "descent", "create_graph=True")
+    x = torch.tensor(-3.121483710036719, dtype=torch.float64)
+    curvature = (-8 * torch.sin(4 * x) - 16 * x * torch.cos(4 * x)).item()   # f″ for x < 0
+    assert f"f'' = {curvature:.2f}" in o.text and f"{2 / curvature:.4f}" in o.text
+
+
+def test_every_plotting_cell_shows_one_line_per_figure_and_closes_it(outcomes):
+    import matplotlib.pyplot as plt
+
+    for o in outcomes["descent"]:       # calls of visualize_result, or a figure of its own
+        drawn = len(re.findall(r"^(visualize_result\(|fig, ax = plt.subplots)", o.cell.code,
+                               flags=re.M))
+        assert o.plots == drawn == o.text.count(cells.PLOT), o.cell.code
+    assert sum(o.plots for o in outcomes["descent"]) == 12
+    list(LESSONS["descent"].run())
+    assert plt.get_fignums() == []
+
+
+def test_a_cell_that_plots_twice_shows_two_plots():
+    import matplotlib.pyplot as plt
+
+    outcome = run_one(Cell(code="import matplotlib.pyplot as plt\nplt.figure()\nplt.figure()\n"
+                                "print('drawn')", says="Two.", shows=f"drawn\n{cells.PLOT}\n"
+                                                                      f"{cells.PLOT}"))
+    assert outcome.problem is None and outcome.plots == 2
+    assert plt.get_fignums() == []
+
+
+@pytest.mark.parametrize("backend, expected", [(None, "agg"), ("template", "template")])
+def test_plots_draw_off_screen_unless_mplbackend_says_otherwise(tmp_path, backend, expected):
+    """Outside Jupyter a lesson never opens a window: pyplot gets Agg, although this
+    machine's matplotlibrc asks for another backend, unless MPLBACKEND names one."""
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "matplotlibrc").write_text("backend: template\n")
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+    env["MPLCONFIGDIR"] = str(tmp_path)
+    if backend:
+        env["MPLBACKEND"] = backend
+    code = ("from ad_tutorial.lessons import Cell, Lesson\n"
+            "cell = Cell(code='import matplotlib.pyplot as plt\\nplt.get_backend()', says='.',"
+            " check=lambda v: True)\n"
+            "print(next(Lesson('t', 'T', 'a test', (cell,)).run()).text, end='')\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == repr(expected) + "\n"

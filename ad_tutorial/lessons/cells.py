@@ -5,6 +5,10 @@ the value of a final expression is displayed. What it shows (printed text, then 
 display) is compared with the text the lesson claims, and an optional check tests a
 further claim on the lesson's variables, so a lesson that stops being true fails.
 
+A cell that plots with pyplot draws off screen here (matplotlib's Agg backend, unless
+MPLBACKEND chooses another), and shows one line, :data:`PLOT`, per figure it leaves open,
+then closes it; in the notebook, Jupyter draws the same figures inline.
+
 Only the project's own lesson source is ever executed here, never user input.
 """
 
@@ -13,6 +17,8 @@ from __future__ import annotations
 import ast
 import contextlib
 import io
+import os
+import sys
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any, Callable, Iterator
@@ -20,6 +26,7 @@ from typing import Any, Callable, Iterator
 from ..results import Shown
 
 WIDTH = 79   # IPython's line width for displaying a tuple
+PLOT = "[a plot: the notebook of this lesson draws it]"
 
 
 @dataclass(frozen=True)
@@ -66,11 +73,15 @@ class Lesson:
         """Run the cells in order in one fresh namespace, checking each claim."""
         namespace: dict[str, Any] = {"__name__": f"lesson_{self.name.replace('-', '_')}"}
         for number, cell in enumerate(self.cells, 1):
+            _off_screen(cell.code)
+            before = _open_plots()
             printed, value, error = execute(cell.code, namespace, f"<{self.name} cell {number}>")
+            plots = [n for n in _open_plots() if n not in before]
             gpu = _gpu_available() if cell.uses_gpu else None
-            text = printed + display(value, error)
-            yield Outcome(cell, number, text, printed, value,
-                          _problem(cell, namespace, text, value, error, gpu), gpu)
+            text = printed + display(value, error) + f"{PLOT}\n" * len(plots)
+            problem = _problem(cell, namespace, text, value, error, gpu)
+            _close_plots(plots)             # after the check, which may look at them
+            yield Outcome(cell, number, text, printed, value, problem, gpu, len(plots))
 
 
 @dataclass(frozen=True)
@@ -84,6 +95,7 @@ class Outcome:
     value: Any
     problem: str | None
     gpu: bool | None         # whether a GPU was used (None: the cell does not use one)
+    plots: int = 0           # how many pyplot figures it drew
 
 
 def execute(code: str, namespace: dict[str, Any],
@@ -154,6 +166,28 @@ def _problem(cell: Cell, namespace: dict[str, Any], text: str, value: Any,
         if not holds:
             return "its check does not hold"
     return None
+
+
+def _off_screen(code: str) -> None:
+    """Before a cell that uses matplotlib: pyplot draws with Agg (no window, and plt.show()
+    returns at once) unless pyplot is already in use or MPLBACKEND names a backend."""
+    if ("matplotlib" in code and "matplotlib.pyplot" not in sys.modules
+            and not os.environ.get("MPLBACKEND")):
+        import matplotlib
+        matplotlib.use("agg")
+
+
+def _open_plots() -> list[int]:
+    """The numbers of pyplot's open figures (none while pyplot is not imported)."""
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    return pyplot.get_fignums() if pyplot is not None else []
+
+
+def _close_plots(numbers: list[int]) -> None:
+    if numbers:
+        pyplot = sys.modules["matplotlib.pyplot"]
+        for number in numbers:
+            pyplot.close(number)
 
 
 def _gpu_available() -> bool:
