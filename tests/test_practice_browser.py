@@ -106,7 +106,7 @@ def test_a_planted_missing_contribution_shows_its_hint(tab, tmp_path):
     hint = tab.locator("#hint-adjoint-v_0")
     assert hint.is_visible()
     assert hint.text_content() == ("missing the contribution v̄_2·∂v_2/∂v_0 from "
-                                   "v_2 = v_0 × v_-1")
+                                   "v_2 = v_0 × v_−1")
     assert tab.get_attribute("#row-adjoint-v_0", "class") == "cell wrong"
     assert tab.text_content("#row-adjoint-v_0 td.mark") == "✗"
     assert tab.text_content("#hint-final-x2") == "follows from your v̄_0"
