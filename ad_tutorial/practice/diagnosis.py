@@ -18,8 +18,11 @@ in their place (:mod:`.mistakes`). :func:`judge` reads the student's numbers aga
    a derivative belongs, a known wrong partial, a wrong seed;
 4. **unanswered**: no number given, which is not wrong.
 
-The practice page's script (``static/practice.js``) takes the same steps over the same
-data, which the page carries as JSON; the tests hold both to the same verdicts.
+A hint is a sentence in the text notation of the tables (v̄_2·∂v_2/∂v_0 from
+v_2 = v_0 × v_−1), the same wherever it is shown: the terminal, Jupyter, the page and the
+``hint`` of the check's JSON (whose ``name`` and ``node`` name cells as answer files do,
+``v_-1``). The practice page's script (``static/practice.js``) takes the same steps over
+the same data, which the page carries as JSON; the tests hold both to the same verdicts.
 """
 
 from __future__ import annotations
