@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 
 from ad_tutorial.cli import build_parser, main
 from ad_tutorial.practice import exercise
+from ad_tutorial.practice.worksheet import latex_sheet, worksheet
 from ad_tutorial.tables import NOTATIONS, number
 
 from .test_practice import engine_answers, tables
@@ -206,6 +208,23 @@ def test_worksheet_in_latex(tmp_path, capsys):
                  str(out)]) == 0
     tex = out.read_text()
     assert tex.count(r"\subsection*{Exercise") == 2 and tex.count(r"\blank") > 10
+
+
+PDFLATEX = shutil.which("pdflatex")
+
+
+@pytest.mark.skipif(PDFLATEX is None, reason="pdflatex is not installed")
+@pytest.mark.parametrize("mode", ["forward", "reverse"])
+@pytest.mark.parametrize("key", [False, True], ids=["sheet", "key"])
+def test_a_latex_sheet_typesets_with_nothing_too_wide(tmp_path, mode, key):
+    """Level 3 has the longest functions and formulas; the blank sheet starts with the
+    student's name and date, the key without."""
+    (tmp_path / "sheet.tex").write_text(latex_sheet(worksheet(3, 9, 2, mode), key=key))
+    done = subprocess.run([PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", "sheet.tex"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout[-2000:]
+    log = (tmp_path / "sheet.log").read_text(errors="replace")
+    assert "Overfull \\hbox" not in log and "Warning" not in log, log[-3000:]
 
 
 # --- grade ------------------------------------------------------------------------------

@@ -193,7 +193,7 @@ def latex_sheet(exercises: Sequence[Exercise], key: bool = False) -> str:
            r"\setlength{\parindent}{0pt}", r"\begin{document}",
            rf"\section*{{{_tex_text(title)}}}"]
     if not key:
-        out.append(r"Name: \rule{14em}{0.4pt} \quad Date: \rule{8em}{0.4pt}")
+        out += [r"Name: \rule{14em}{0.4pt} \quad Date: \rule{8em}{0.4pt}", "", r"\bigskip"]
     for k, ex in enumerate(exercises, start=1):
         out += [r"\begin{minipage}{\textwidth}",
                 rf"\subsection*{{Exercise {k} \normalfont\small(level {ex.level}, seed "
