@@ -208,7 +208,8 @@ def _merge(parent: ET.Element, runs: list[ET.Element], anchor: str, x: float) ->
     """Replace the runs of text `runs` of `parent` by one <text> anchored at `x`.
 
     A subscript (graphviz's ``baseline-shift="sub"`` at full size) is set smaller and
-    lower, by SUBSCRIPT, so that v₋₁ reads as a name and stays clear of the next line.
+    lower, so that v₋₁ reads as a name and stays clear of the next line; a superscript
+    (``"super"``, an exponent) smaller and higher, so that v₋₁² is not read as v₋₁ 2.
     """
     line = ET.Element("text", {k: v for k, v in runs[0].attrib.items()
                                if k not in ("font-weight", "baseline-shift")})
@@ -219,9 +220,10 @@ def _merge(parent: ET.Element, runs: list[ET.Element], anchor: str, x: float) ->
         span = ET.SubElement(line, "tspan")
         if run.get("font-weight"):
             span.set("font-weight", run.get("font-weight"))
-        if run.get("baseline-shift") == "sub":
-            span.set("font-size", f"{size * SUBSCRIPT[0]:g}")
-            span.set("baseline-shift", f"{-size * SUBSCRIPT[1]:g}")
+        if run.get("baseline-shift") in SHIFTS:
+            scale, rise = SHIFTS[run.get("baseline-shift")]
+            span.set("font-size", f"{size * scale:g}")
+            span.set("baseline-shift", f"{size * rise:g}")
         span.text = run.text
     k = list(parent).index(runs[0])
     for run in runs:
@@ -229,5 +231,6 @@ def _merge(parent: ET.Element, runs: list[ET.Element], anchor: str, x: float) ->
     parent.insert(k, line)
 
 
-#: A subscript's size and how far it drops, as fractions of the text's size.
-SUBSCRIPT = (0.8, 0.2)
+#: A subscript's and a superscript's size, and how far each rises (a subscript drops), as
+#: fractions of the text's size.
+SHIFTS = {"sub": (0.8, -0.2), "super": (0.8, 0.35)}

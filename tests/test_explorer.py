@@ -19,7 +19,7 @@ from ad_tutorial import trace
 from ad_tutorial.cli import main
 from ad_tutorial.explorer import build_model, render_page, write_page, write_seed_page
 from ad_tutorial.explorer.page import _json_for_script
-from ad_tutorial.graph_svg import ROOM
+from ad_tutorial.graph_svg import ROOM, graph_svgs
 from ad_tutorial.tables import NOTATIONS, number
 from ad_tutorial.torch_bridge import RTOL, torch_forward, torch_reverse
 
@@ -217,6 +217,22 @@ def test_a_node_has_room_for_the_longest_number_it_will_show():
             assert len(number_text.text) >= max(map(len, texts), default=0), line.get("id")
             longest = max(longest, len(number_text.text))
     assert longest > ROOM                       # some numbers here are long ones
+
+
+@pytest.mark.parametrize("text, exponent", [("x**2 + y", "2"), ("(x + y)**3", "3"),
+                                            ("x**(-1) * y", "−1"), ("x**y", "v"),
+                                            ("sigmoid(y)**x", "v")])
+def test_a_nodes_exponent_is_raised_and_its_subscripts_lowered(text, exponent):
+    """v_−1² is not v_−1 2: an exponent (HTML's <sup>) is set smaller and raised, a
+    subscript smaller and lowered, in both graphs."""
+    t = trace(text, x=2.0, y=3.0)
+    for svg in graph_svgs(t, {}).values():
+        shifted = [(span.text, float(span.get("baseline-shift")), float(span.get("font-size")))
+                   for span in svg_tree(svg).iter("tspan") if span.get("baseline-shift")]
+        raised = [(run, size) for run, shift, size in shifted if shift > 0]
+        assert raised and raised[0][0] == exponent, shifted
+        assert {run for run, shift, _ in shifted if shift < 0} >= {"−1", "0", "1"}
+        assert all(size < 14 for _, _, size in shifted)
 
 
 def test_points_whose_numbers_are_short_share_one_drawing():

@@ -16,7 +16,7 @@ from ad_tutorial.practice.diagnosis import candidates
 from ad_tutorial.practice.exercise import Exercise
 from ad_tutorial.practice.mistakes import KINDS
 from ad_tutorial.practice.page import write_page
-from ad_tutorial.tables import number
+from ad_tutorial.tables import NOTATIONS, number
 
 from .test_browser import CHROMIUM, browser  # noqa: F401  (the browser fixture)
 from .test_practice import Flat, engine_answers, judged, rounding_student
@@ -106,7 +106,7 @@ def test_a_planted_missing_contribution_shows_its_hint(tab, tmp_path):
     hint = tab.locator("#hint-adjoint-v_0")
     assert hint.is_visible()
     assert hint.text_content() == ("missing the contribution v̄_2·∂v_2/∂v_0 from "
-                                   "v_2 = v_0 × v_-1")
+                                   "v_2 = v_0 × v_−1")
     assert tab.get_attribute("#row-adjoint-v_0", "class") == "cell wrong"
     assert tab.text_content("#row-adjoint-v_0 td.mark") == "✗"
     assert tab.text_content("#hint-final-x2") == "follows from your v̄_0"
@@ -144,6 +144,47 @@ def test_show_the_answer_fills_in_one_row(tab, tmp_path):
     assert tab.input_value(f'#in-{ident(cell["key"])}') == number(cell["expected"])
     assert tab.get_attribute(f'#row-{ident(cell["key"])}', "class") == "cell right shown"
     assert tab.evaluate(ROWS)[ex.rules[0]["key"]][0] == "unanswered"
+
+
+LINES = """() => Object.fromEntries([...document.querySelectorAll("#graph g.line")].map((g) => [
+  g.id, [g.getAttribute("class"), getComputedStyle(g).visibility,
+         g.querySelector(".number").textContent]]))"""
+
+IN_VIEW = """(id) => {
+  const box = document.getElementById("graph").getBoundingClientRect();
+  const r = document.getElementById(id).getBoundingClientRect();
+  return r.left >= box.left && r.right <= box.right;
+}"""
+
+
+def test_the_graph_fills_in_with_the_students_numbers_and_follows_the_cell(tab, tmp_path):
+    ex = exercise(3, 9, "forward")              # a graph wider than the window: it scrolls
+    open_page(tab, tmp_path, ex)
+    assert {c for c, visibility, _ in tab.evaluate(LINES).values()} == {"line unknown"}
+    figure = tab.evaluate("""() => { const f = document.getElementById("graph");
+        return [f.scrollWidth, f.clientWidth, document.documentElement.scrollWidth]; }""")
+    assert figure[0] > figure[1] and figure[2] <= VIEWPORT["width"]
+    wrong = next(c for c in ex.rules if c["table"] == "primal" and c["op"] is not None)
+    flat = {k: float(number(v)) for k, v in engine_answers(ex).items() if k.startswith("primal:")}
+    flat[wrong["key"]] = -12.3456
+    tab.evaluate(FILL, flat)
+    lines = tab.evaluate(LINES)
+    for cell in ex.rules:
+        line = lines.pop(f"f-{'value' if cell['table'] == 'primal' else 'tangent'}-{cell['node']}",
+                         None)
+        if cell["table"] == "tangent":
+            assert line[:2] == ["line unknown", "hidden"]
+        elif cell["key"] == wrong["key"]:
+            assert line == ["line wrong", "visible", "−12.3"]          # 3 digits in its room
+        elif cell["table"] == "primal":                # the engine's numbers, as printed
+            assert line == ["line right", "visible", NOTATIONS["html"].number(flat[cell["key"]])]
+    assert lines == {}
+    last, first = ex.rules[-2], ex.rules[0]       # v̇ of the output, far right; an input
+    for cell in (last, first, last):
+        tab.focus(f"#in-{ident(cell['key'])}")
+        assert tab.evaluate(IN_VIEW, f"f-n-{cell['node']}"), cell["key"]
+    assert tab.evaluate("window.scrollX") == 0 and fits(tab) == []
+    tab.screenshot(path=tmp_path / "graph.png")
 
 
 def random_answers(ex: Exercise, rng: random.Random) -> Flat:

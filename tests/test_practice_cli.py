@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +15,8 @@ import pytest
 
 from ad_tutorial.cli import build_parser, main
 from ad_tutorial.practice import exercise
-from ad_tutorial.tables import number
+from ad_tutorial.practice.worksheet import latex_sheet, worksheet
+from ad_tutorial.tables import NOTATIONS, number
 
 from .test_practice import engine_answers, tables
 
@@ -44,7 +46,7 @@ def test_exercise_prints_the_blank_tables(capsys):
     assert main(["exercise", "--level", "1", "--seed", "5", "--mode", "reverse"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Exercise · level 1 · seed 5 · reverse mode\ny = ln(x2)*(x2*x1)\n")
-    assert "v_2   = v_0 × v_-1  = ______" in out and "x̄2  = ∂y/∂x2  = ______" in out
+    assert "v_2   = v_0 × v_−1  = ______" in out and "x̄2  = ∂y/∂x2  = ______" in out
 
 
 def test_exercise_json_is_the_documented_schema(capsys):
@@ -100,7 +102,7 @@ def test_answers_with_a_mistake_exit_1_and_name_it(tmp_path, capsys):
     assert data["ok"] is False and data["score"] == pytest.approx(11 / 12)
     wrong = {(r["table"], r["name"]): r for r in data["rows"] if r["verdict"] != "right"}
     assert wrong[("adjoint", "v_0")]["hint"] == ("missing the contribution v̄_2·∂v_2/∂v_0 from "
-                                                 "v_2 = v_0 × v_-1")
+                                                 "v_2 = v_0 × v_−1")
     assert wrong[("adjoint", "v_0")]["kind"] == "missing"
     assert wrong[("final", "x2")]["verdict"] == "follows"
     assert set(data["rows"][0]) >= {"table", "name", "expected", "given", "verdict", "hint"}
@@ -192,7 +194,7 @@ def test_worksheet_writes_the_sheet_and_with_key_its_answer_key(tmp_path, capsys
         assert f"Exercise {seed - 9} · seed {seed}" in sheet
         assert ex.expression.replace("*", "*") in sheet
         for v in ex.key()["gradient"].values():
-            assert f"= {number(v)}" in key
+            assert f"= {NOTATIONS['html'].number(v)}" in key
     assert sheet.count("class=blank") == sum(
         len(exercise(2, s, "reverse").names) * 2 + 2 for s in (10, 11, 12))
     assert "class=blank" not in key
@@ -206,6 +208,23 @@ def test_worksheet_in_latex(tmp_path, capsys):
                  str(out)]) == 0
     tex = out.read_text()
     assert tex.count(r"\subsection*{Exercise") == 2 and tex.count(r"\blank") > 10
+
+
+PDFLATEX = shutil.which("pdflatex")
+
+
+@pytest.mark.skipif(PDFLATEX is None, reason="pdflatex is not installed")
+@pytest.mark.parametrize("mode", ["forward", "reverse"])
+@pytest.mark.parametrize("key", [False, True], ids=["sheet", "key"])
+def test_a_latex_sheet_typesets_with_nothing_too_wide(tmp_path, mode, key):
+    """Level 3 has the longest functions and formulas; the blank sheet starts with the
+    student's name and date, the key without."""
+    (tmp_path / "sheet.tex").write_text(latex_sheet(worksheet(3, 9, 2, mode), key=key))
+    done = subprocess.run([PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", "sheet.tex"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout[-2000:]
+    log = (tmp_path / "sheet.log").read_text(errors="replace")
+    assert "Overfull \\hbox" not in log and "Warning" not in log, log[-3000:]
 
 
 # --- grade ------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import pytest
 from ad_tutorial.practice import exercise
 from ad_tutorial.practice.diagnosis import TOLERANCE
 from ad_tutorial.practice.page import render_page, write_page
+from ad_tutorial.tables import NOTATIONS
 
 from .test_server import Client
 from ad_tutorial.explorer import server
@@ -43,6 +44,16 @@ def test_the_page_carries_the_rules_python_judges_with(tmp_path, level, mode):
     assert page.count('class="show"') == len(ex.rules)
     for name in ex.names:
         assert f'id="{data["graph"]}-n-{name}"' in page
+    # each primal and derivative cell has its line on the graph, with room for its number
+    expected = {c["key"]: c["expected"] for c in ex.rules}
+    assert sorted(data["lines"]) == sorted(c["key"] for c in ex.rules if c["table"] != "final")
+    for key, line in data["lines"].items():
+        table, name = key.split(":")
+        quantity = {"primal": "value"}.get(table, table)
+        assert line["id"] == f'{data["graph"]}-{quantity}-{name}'
+        assert re.search(f'id="{line["id"]}" class="line">.*?class="number">(0+)</text>', page,
+                         flags=re.S)[1] == "0" * line["room"]
+        assert line["room"] >= len(NOTATIONS["html"].number(expected[key]))   # a right answer fits
     assert f"--seed {ex.seed + 1} --format html -o p.html" in page
 
 

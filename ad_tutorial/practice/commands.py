@@ -7,11 +7,11 @@ a :class:`~ad_tutorial.usage.UsageError` (one line, exit status 2).
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 from ..atomic import write_text
+from ..tables import dumps
 from ..usage import UsageError
 from .answers import AnswerError, answered, exercise_of, load
 from .diagnosis import judge
@@ -72,7 +72,7 @@ def run_exercise(level: int | None, seed: int | None, mode: str | None, fmt: str
         except OSError as e:
             raise UsageError(f"cannot write {out}: {e.strerror or e}") from None
     content = {"text": lambda: text(ex),
-               "json": lambda: json.dumps(ex.to_json(), indent=2, ensure_ascii=False),
+               "json": lambda: dumps(ex.to_json()),
                "latex": lambda: latex_sheet([ex])}[fmt]()
     if out is not None:
         _write(out, content + "\n", f"the exercise ({ex.title})")
@@ -99,8 +99,7 @@ def _check(level: int | None, seed: int | None, mode: str | None, fmt: str,
         check = judge(ex, answered(ex, data))
     except AnswerError as e:
         raise UsageError(f"{path}: {e}") from None
-    content = (json.dumps(check.to_json(), indent=2, ensure_ascii=False) if fmt == "json"
-               else str(check))
+    content = dumps(check.to_json()) if fmt == "json" else str(check)
     if out is not None:
         _write(out, content + "\n", f"the check of {path} ({check.exercise.title})")
     else:

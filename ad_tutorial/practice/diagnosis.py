@@ -18,8 +18,11 @@ in their place (:mod:`.mistakes`). :func:`judge` reads the student's numbers aga
    a derivative belongs, a known wrong partial, a wrong seed;
 4. **unanswered**: no number given, which is not wrong.
 
-The practice page's script (``static/practice.js``) takes the same steps over the same
-data, which the page carries as JSON; the tests hold both to the same verdicts.
+A hint is a sentence in the text notation of the tables (v̄_2·∂v_2/∂v_0 from
+v_2 = v_0 × v_−1), the same wherever it is shown: the terminal, Jupyter, the page and the
+``hint`` of the check's JSON (whose ``name`` and ``node`` name cells as answer files do,
+``v_-1``). The practice page's script (``static/practice.js``) takes the same steps over
+the same data, which the page carries as JSON; the tests hold both to the same verdicts.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Collection, Iterator, NamedTuple
 
 from ..primitives import PRIMITIVES
-from ..tables import NOTATIONS, FormulaWriter, number
+from ..tables import NOTATIONS, FormulaWriter, Notation
 from .mistakes import wrong_partials
 
 if TYPE_CHECKING:
@@ -70,25 +73,30 @@ def rules(ex: Exercise) -> list[dict[str, Any]]:
 
 
 class _Rules:
-    """Writes the rules of one exercise, naming nodes as the text tables do."""
+    """Writes the rules of one exercise: names, numbers and formulas in the text notation
+    of the tables (v̄_−1, −0.5, v_0 × v_−1), the function's value named as they name it."""
 
     def __init__(self, ex: Exercise) -> None:
         self.ex, self.t, self.sweep = ex, ex.trace, ex.sweep
         self.w = FormulaWriter(self.t, NOTATIONS["text"])
+        self.nt = self.w.nt
         self.accent = "dot" if ex.mode == "forward" else "bar"
 
     def cells(self) -> list[dict[str, Any]]:
-        t, n = self.t, len(self.t)
+        t, w, n = self.t, self.w, len(self.t)
         cells = [self.primal(i) for i in range(n)]
         if self.ex.mode == "forward":
             cells += [self.tangent(i) for i in range(n)]
-            cells.append(self.final("derivative", self.sweep.derivative, t.output,
-                                     t.value, "y", "the derivative ẏ"))
+            cells.append(self.final("derivative", self.sweep.derivative, t.output, t.value,
+                                    w.output_variable(),
+                                    f"the derivative {w.output_variable('dot')}"))
         else:
             cells += [self.adjoint(j) for j in range(n - 1, -1, -1)]
             for k, x in enumerate(t.inputs):
+                derivative = self.nt.partial(w.output_variable(), self.nt.variable(x))
                 cells.append(self.final(x, self.sweep.gradient[x], k, t.values[k], x,
-                                        f"the derivative {self.w.nt.variable(x, 'bar')} = ∂y/∂{x}"))
+                                        f"the derivative {self.nt.variable(x, 'bar')} = "
+                                        f"{derivative}"))
         return cells
 
     def cell(self, table: str, i: int, expected: float, label: str) -> dict[str, Any]:
@@ -107,13 +115,13 @@ class _Rules:
         return cell
 
     def tangent(self, i: int) -> dict[str, Any]:
-        t, w = self.t, self.w
+        t, w, nt = self.t, self.w, self.nt
         cell = self.cell("tangent", i, self.sweep.tangents[i], w.name(i, "dot"))
         if t.ops[i] is None:
             x = t.inputs[i]
-            seed = ", ".join(number(v) for v in self.sweep.seed.values())
-            cell["seed"] = (f"the seed is the direction ẋ = ({seed}): {w.name(i, 'dot')} = "
-                            f"{w.nt.variable(x, 'dot')} = {number(self.sweep.seed[x])}")
+            cell["seed"] = (f"the seed is the direction {direction(self.sweep.seed, nt)}: "
+                            f"{w.name(i, 'dot')} = {nt.variable(x, 'dot')} = "
+                            f"{nt.number(self.sweep.seed[x])}")
             return cell
         cell["terms"] = [self.term(i, k, j) for k, j in enumerate(t.args[i]) if j < len(t)]
         cell["value"] = [t.values[i], f"that is the value {w.name(i)}, not the tangent "
@@ -124,7 +132,9 @@ class _Rules:
         t, w = self.t, self.w
         cell = self.cell("adjoint", j, self.sweep.adjoints[j], w.name(j, "bar"))
         if j == t.output:
-            cell["seed"] = f"the adjoint sweep starts from ȳ = 1: {w.name(j, 'bar')} = 1"
+            seed = self.nt.number(self.sweep.seed)
+            cell["seed"] = (f"the adjoint sweep starts from {w.output_variable('bar')} = {seed}: "
+                            f"{w.name(j, 'bar')} = {seed}")
             return cell
         cell["terms"] = [self.term(i, k, j) for i in range(j + 1, len(t))
                          for k, a in enumerate(t.args[i]) if a == j]
@@ -137,7 +147,7 @@ class _Rules:
         """ẏ = v̇ of the output, or x̄ = v̄ of an input: one term, with partial 1."""
         t = self.t
         forward = self.ex.mode == "forward"
-        label = "ẏ" if forward else self.w.nt.variable(name, "bar")
+        label = self.w.output_variable("dot") if forward else self.nt.variable(name, "bar")
         term = {"source": key("tangent" if forward else "adjoint", t.name(source)),
                 "partial": 1.0, "node": t.name(source), "missing": None, "sign": None,
                 "value": None, "wrong": []}
@@ -148,8 +158,8 @@ class _Rules:
     def term(self, i: int, k: int, j: int) -> dict[str, Any]:
         """The term of v_j's tangent (forward) or adjoint (reverse) that passes through
         argument k of v_i, ∂v_i/∂v_j times v̇_j (or times v̄_i), and the hints."""
-        t, w = self.t, self.w
-        vi, d = w.name(i), f"∂{w.name(i)}/∂{w.name(j)}"
+        t, w, n = self.t, self.w, len(self.t)
+        vi, d = w.name(i), self.nt.partial(w.name(i), w.name(j))
         formula, rule = f"{vi} = {w.op(i)}", w.partials(i)[k]
         if self.accent == "dot":
             source = key("tangent", t.name(j))
@@ -158,14 +168,21 @@ class _Rules:
             source = key("adjoint", t.name(i))
             missing = f"missing the contribution {w.name(i, 'bar')}·{d} from {formula}"
         arguments = [t.values[a] for a in t.args[i]]
+        constant = [a >= n for a in t.args[i]]
         return {
             "source": source, "partial": t.partials(i)[k], "node": t.name(i),
             "missing": missing,
             "sign": f"the sign of {d} is flipped: {formula}, so {d} = {rule}",
             "value": [t.values[i], f"{d} = {rule}, not the value {vi} = {w.op(i)}"],
             "wrong": [[p, f"{says} ({formula})"] for p, says in
-                      wrong_partials(t.ops[i].name, k, arguments, t.values[i])],
+                      wrong_partials(t.ops[i].name, k, arguments, t.values[i], constant,
+                                     self.nt)],
         }
+
+
+def direction(seed: dict[str, float], nt: Notation) -> str:
+    """The tangent direction as a vector: ẋ = (0.6, 0.8)."""
+    return f"{nt.variable('x', 'dot')} = ({', '.join(nt.number(v) for v in seed.values())})"
 
 
 # --- judging --------------------------------------------------------------------------

@@ -5,18 +5,24 @@ v̇_i = Σ_j ∂v_i/∂v_j · v̇_j (or v̄_j = Σ_i v̄_i · ∂v_i/∂v_j) wit
 a term left out, a sign flipped, a value put where a derivative belongs, a local
 partial remembered wrong, or the sweep seeded wrong.
 
-The wrong partials are data, one entry per primitive beside each other, as the primitive
-table keeps the right ones: ``WRONG_PARTIALS["cos"]`` says that d cos x = +sin x is a
-known slip, and how to compute the number it gives from the primitive's arguments and
-its value (``out``). An exercise evaluates them at its own point once; the practice page
-receives those numbers, so Python and the page judge from the same data.
+The wrong partials are data, one entry per primitive beside each other, written as the
+primitive table writes the right ones: a formula in Python syntax over the arguments x, y
+and the primitive's value out (:mod:`ad_tutorial.formulas`). ``WRONG_PARTIALS["cos"]``
+says that d cos x = sin x is a known slip. One formula gives both the hint, set beside
+the primitive's own partial in a notation (d cos x = −sin x, not +sin x), and the number
+the slip gives at an exercise's point. An exercise computes those numbers once; the
+practice page receives them, so Python and the page judge from the same data.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable
+from typing import Mapping
+
+from ..formulas import Apply, Formula, Name, Num, fill, negative, parse
+from ..notation import Notation
+from ..primitives import PRIMITIVES
 
 #: The kinds of mistake, as a sentence names them.
 KINDS: dict[str, str] = {
@@ -30,46 +36,64 @@ KINDS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class WrongPartial:
-    """A wrong ∂v/∂(argument `argument`) that students write, and the rule it breaks."""
+    """A wrong ∂v/∂(argument `argument`) that students write, and what it misses."""
 
-    argument: int                        # which argument of the primitive
-    value: Callable[..., float]          # of the primitive's arguments, then its value
-    says: str                            # the right rule against the wrong one
+    argument: int            # which argument of the primitive: 0 is x, 1 is y
+    formula: str             # the wrong partial, over x, y and out, as the primitive table's
+    why: str = ""            # the rule it breaks, where setting the two side by side is not enough
 
 
 WRONG_PARTIALS: dict[str, tuple[WrongPartial, ...]] = {
-    "sin": (WrongPartial(0, lambda x, out: -math.cos(x), "d sin x = cos x, not −cos x"),),
-    "cos": (WrongPartial(0, lambda x, out: math.sin(x), "d cos x = −sin x, not +sin x"),),
-    "ln": (WrongPartial(0, lambda x, out: x, "d ln x = 1/x, not x"),),
-    "exp": (WrongPartial(0, lambda x, out: x * math.exp(x - 1),
-                         "d eˣ = eˣ, not x·eˣ⁻¹: eˣ is no power of x"),),
-    "sqrt": (WrongPartial(0, lambda x, out: 1 / out, "d √x = 1/(2√x), not 1/√x"),),
-    "tanh": (WrongPartial(0, lambda x, out: 1 + out * out,
-                          "d tanh x = 1 − tanh² x, not 1 + tanh² x"),),
-    "mul": (WrongPartial(0, lambda a, b, out: a, "∂(a·b)/∂a = b, the other factor, not a"),
-            WrongPartial(1, lambda a, b, out: b, "∂(a·b)/∂b = a, the other factor, not b")),
-    "div": (WrongPartial(1, lambda a, b, out: a / (b * b),
-                         "∂(a/b)/∂b = −a/b², not +a/b²: the quotient rule's sign"),
-            WrongPartial(0, lambda a, b, out: b, "∂(a/b)/∂a = 1/b, not b")),
-    "pow": (WrongPartial(0, lambda a, n, out: n * a ** n,
-                         "d aⁿ = n·aⁿ⁻¹, not n·aⁿ: the power rule lowers the exponent"),
-            WrongPartial(0, lambda a, n, out: a ** (n - 1),
-                         "d aⁿ = n·aⁿ⁻¹: the factor n is missing")),
+    "sin": (WrongPartial(0, "-cos(x)"),),
+    "cos": (WrongPartial(0, "sin(x)"),),
+    "ln": (WrongPartial(0, "x"),),
+    "exp": (WrongPartial(0, "x * exp(x - 1)", "exp x is no power of x"),),
+    "sqrt": (WrongPartial(0, "1/out"),),
+    "tanh": (WrongPartial(0, "1 + out**2"),),
+    "mul": (WrongPartial(0, "x", "the other factor"), WrongPartial(1, "y", "the other factor")),
+    "div": (WrongPartial(1, "x/y**2", "the quotient rule's sign"), WrongPartial(0, "y")),
+    "pow": (WrongPartial(0, "y * x**y", "the power rule lowers the exponent"),
+            WrongPartial(0, "x**(y - 1)", "the exponent comes down as a factor")),
 }
 
 
-def wrong_partials(name: str, argument: int, values: list[float],
-                   out: float) -> list[tuple[float, str]]:
+def evaluate(f: Formula, values: Mapping[str, float]) -> float:
+    """The number a formula of the primitive table gives for these values of x, y, out."""
+    if isinstance(f, Num):
+        return f.value
+    if isinstance(f, Name):
+        return values[f.text]
+    return PRIMITIVES[f.op].value(*(evaluate(a, values) for a in f.args))
+
+
+def wrong_partials(name: str, argument: int, values: list[float], out: float,
+                   constant: list[bool], nt: Notation) -> list[tuple[float, str]]:
     """The known wrong partials of primitive `name` for one argument, as (number, rule),
-    at these argument values; those that are not finite numbers there are left out."""
+    at these argument values; those that are not finite numbers there are left out.
+
+    The rule sets the wrong partial beside the right one, written in notation `nt` over
+    x and y, with the arguments that are constants of the trace put in (``constant``):
+    d x³ = 3 × x², not 3 × x³.
+    """
+    p = PRIMITIVES[name]
+    numbers = dict(zip("xy", values), out=out)
+    names: dict[str, Formula] = {v: Num(x) if c else Name(v)
+                                 for v, x, c in zip("xy", values, constant)}
+    names["out"] = Apply(name, tuple(names[v] for v in "xy"[:p.arity]))
+    nodes = [v for v, c in zip("xy", constant) if not c]
+    if nodes == ["xy"[argument]]:                  # one argument varies: d x³, d cos x
+        d = f"d {nt.formula(names['out'])}"
+    else:                                          # ∂(x × y)/∂x
+        d = nt.partial(nt.formula(Apply("group", (names["out"],))), "xy"[argument])
+    right = fill(parse(p.partial_formulas[argument]), names)
     found = []
     for wrong in WRONG_PARTIALS.get(name, ()):
         if wrong.argument != argument:
             continue
-        try:
-            x = float(wrong.value(*values, out))
-        except (ArithmeticError, ValueError):
-            continue
+        x = evaluate(parse(wrong.formula), numbers)
         if math.isfinite(x):
-            found.append((x, wrong.says))
+            slip = fill(parse(wrong.formula), names)
+            sign = "+" if negative(right) and not negative(slip) else ""   # not +sin x
+            says = f"{d} = {nt.formula(right)}, not {sign}{nt.formula(slip)}"
+            found.append((x, f"{says}: {wrong.why}" if wrong.why else says))
     return found

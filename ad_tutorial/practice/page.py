@@ -6,6 +6,11 @@ the diagnosis data of :func:`.diagnosis.rules` as JSON: the script judges each c
 it is left, by the same steps as :func:`.diagnosis.judge_cell`, so the verdicts and
 hints are the ones ``ad-tutorial exercise --answers`` prints. The class server serves
 the same page at ``/practice``, a fresh exercise per visit.
+
+The graph is the explorer's (:func:`ad_tutorial.graph_svg.graph_svgs`): each node shows
+its operation, then a line for its value and one for its tangent or adjoint. A line
+stays blank until its cell is answered, then shows the student's own number in the
+colour of its verdict, so the graph fills in as the tables do.
 """
 
 from __future__ import annotations
@@ -22,11 +27,14 @@ from typing import Any, Mapping
 from urllib.parse import urlencode
 
 from ..atomic import PathLike, write_text
-from ..graph_svg import ADJOINT, FORWARD, graph_svgs
+from ..graph_svg import GRAPH_IDS, ROOM, graph_svgs, line_id
 from ..tables import NOTATIONS, number
 from .diagnosis import TOLERANCE
 from .exercise import LEVELS, MAX_SEED, MODES, Exercise, ExerciseError, exercise, fresh_seed
-from .worksheet import sections, setting, task
+from .worksheet import function, sections, setting, task
+
+#: The line of a graph node that shows each table's cells.
+QUANTITIES = {"primal": "value", "tangent": "tangent", "adjoint": "adjoint"}
 
 
 def _static(name: str) -> str:
@@ -45,10 +53,27 @@ def content_security_policy() -> str:
         "base-uri 'none'", "form-action 'none'"])
 
 
+def graph(ex: Exercise) -> str:
+    """The graph of the exercise's mode: forward, or adjoint (v̄ flows back)."""
+    return "forward" if ex.mode == "forward" else "adjoint"
+
+
+def lines(ex: Exercise) -> dict[str, dict[str, Any]]:
+    """The graph's line that shows each cell of the tables (v_1's value, v̄_1, …): its
+    ``id``, and its ``room``, the characters the drawing leaves for a number: as many as
+    the right number takes, as the tables print it (:data:`ROOM` at least)."""
+    prefix, nt = GRAPH_IDS[graph(ex)], NOTATIONS["html"]
+    return {c["key"]: {"id": line_id(prefix, QUANTITIES[c["table"]], c["node"]),
+                       "room": max(ROOM, len(nt.number(c["expected"])))}
+            for c in ex.rules if c["table"] in QUANTITIES}
+
+
 def data(ex: Exercise) -> dict[str, Any]:
-    """What the page's script needs: the diagnosis rules and the answers to show."""
-    return {"tolerance": TOLERANCE, "graph": FORWARD if ex.mode == "forward" else ADJOINT,
-            "cells": ex.rules, "shown": {c["key"]: number(c["expected"]) for c in ex.rules}}
+    """What the page's script needs: the diagnosis rules, the answers to show (as typed
+    into a box: -1.5), and the graph line of each cell."""
+    return {"tolerance": TOLERANCE, "graph": GRAPH_IDS[graph(ex)], "cells": ex.rules,
+            "shown": {c["key"]: number(c["expected"]) for c in ex.rules},
+            "lines": lines(ex)}
 
 
 def _json_for_script(value: Any) -> str:
@@ -85,7 +110,8 @@ def _tables(ex: Exercise) -> str:
 
 def _one_pixel_per_point(svg: str) -> str:
     """graphviz sizes its SVG in points; drawn at a pixel per point, its 14-point labels
-    are 14 px, as large as the page's smallest text (CSS only shrinks it to fit the width)."""
+    are 14 px, as large as the page's smallest text (a graph wider than the window
+    scrolls sideways in its own box)."""
     width, height = re.search(r'viewBox="[\d.]+ [\d.]+ ([\d.]+) ([\d.]+)"', svg).groups()
     return re.sub(r'^<svg width="[\d.]+pt" height="[\d.]+pt"',
                   f'<svg width="{width}" height="{height}"', svg)
@@ -93,18 +119,21 @@ def _one_pixel_per_point(svg: str) -> str:
 
 def render_page(ex: Exercise, next_link: str) -> str:
     """The page for `ex`; `next_link` is the HTML that leads to the next exercise."""
-    graph = _one_pixel_per_point(
-        graph_svgs(ex.trace)["forward" if ex.mode == "forward" else "adjoint"])
+    nt = NOTATIONS["html"]
+    # The page writes the student's own numbers over the drawing's zeros.
+    texts = {line["id"]: ["0" * line["room"]] for line in lines(ex).values()}
     parts = {
         "CSP": content_security_policy(),
         "TITLE": html.escape(f"AD practice · {ex.title}"),
         "META": html.escape(ex.title),
+        "FUNCTION": function(ex, nt),
         "EXPRESSION": html.escape(ex.expression),
-        "SETTING": html.escape(setting(ex)),
-        "TASK": html.escape(task(ex)),
+        "SETTING": setting(ex, nt),
+        "TASK": task(ex, nt),
         "GRAPH_LABEL": "forward evaluation graph" if ex.mode == "forward" else
                        "reverse adjoint graph",
-        "GRAPH": graph, "TABLES": _tables(ex), "NEXT": next_link,
+        "GRAPH": _one_pixel_per_point(graph_svgs(ex.trace, texts)[graph(ex)]),
+        "TABLES": _tables(ex), "NEXT": next_link,
         "DATA": _json_for_script(data(ex)),
         "STYLE": _static("practice.css"), "SCRIPT": _static("practice.js"),
     }

@@ -1,7 +1,7 @@
 """Exercises on paper: blank tables to fill in by hand, and their answer keys.
 
 One exercise is three small tables: the primal values v_i (each row shows its formula,
-v_1 = v_-1 × v_0, so everyone numbers the nodes alike), the tangents v̇_i or the adjoints
+v_1 = v_−1 × v_0, so everyone numbers the nodes alike), the tangents v̇_i or the adjoints
 v̄_i, and the derivative ẏ or the gradient. They are written in text (the terminal and
 ``print(ex)``), as a printable HTML sheet of several exercises, or as a LaTeX document.
 The answer key is the same sheet with the engine's numbers filled in.
@@ -14,7 +14,8 @@ import hashlib
 import html
 from typing import Sequence
 
-from ..tables import NOTATIONS, FormulaWriter, Notation, number
+from ..tables import NOTATIONS, FormulaWriter, Notation, equations, output_name, plain
+from .diagnosis import direction
 from .exercise import Exercise, exercise
 from .report import columns
 
@@ -25,55 +26,59 @@ MAX_COUNT = 100
 
 
 def sections(ex: Exercise, nt: Notation, key: bool) -> list[tuple[str, list[Row]]]:
-    """The tables of `ex` written in notation `nt`, blank unless `key`, each with a title."""
+    """The tables of `ex` written in notation `nt`, blank unless `key`, each with a title
+    that names the sweep's seed: along ẋ = (0, 1), or from ȳ = 1."""
     t, w = ex.trace, FormulaWriter(ex.trace, nt)
     answers = ex.key()
 
     def shown(x: float) -> str | None:
         return nt.number(x) if key else None
 
-    n = len(t)
-    primal = [(w.name(i), nt.variable(t.inputs[i], "") if i < len(t.inputs) else w.op(i),
+    n, inputs = len(t), len(t.inputs)
+    primal = [(w.name(i), nt.variable(t.inputs[i]) if i < inputs else w.op(i),
                shown(t.values[i])) for i in range(n)]
     if ex.mode == "forward":
         tangents = answers["tangent"]
-        direction = ", ".join(nt.number(v) for v in ex.direction.values())
-        rows = [(w.name(i, "dot"), nt.variable(t.inputs[i], "dot") if i < len(t.inputs) else "",
+        rows = [(w.name(i, "dot"), nt.variable(t.inputs[i], "dot") if i < inputs else "",
                  shown(tangents[t.name(i)])) for i in range(n)]
-        y_dot = nt.variable("y", "dot") if not nt.latex else r"\dot{y}"
         return [("Primal values", primal),
-                (f"Tangents along ẋ = ({direction})" if not nt.latex else
-                 rf"Tangents along $\dot{{x}} = ({direction})$", rows),
-                ("Directional derivative", [(y_dot, w.name(t.output, "dot"),
+                (f"Tangents along {nt.math(direction(ex.direction, nt))}", rows),
+                ("Directional derivative", [(w.output_variable("dot"), w.name(t.output, "dot"),
                                              shown(answers["derivative"]))])]
     adjoints = answers["adjoint"]
-    y_bar = nt.variable("y", "bar") if not nt.latex else r"\bar{y}"
-    rows = [(w.name(i, "bar"), y_bar if i == t.output else "", shown(adjoints[t.name(i)]))
-            for i in range(n - 1, -1, -1)]
-    partial = (lambda x: f"∂y/∂{nt.variable(x, '')}") if not nt.latex else \
-        (lambda x: rf"\partial y / \partial {nt.variable(x, '')}")
-    gradient = [(nt.variable(x, "bar"), partial(x), shown(answers["gradient"][x]))
-                for x in t.inputs]
+    rows = [(w.name(i, "bar"), w.output_variable("bar") if i == t.output else "",
+             shown(adjoints[t.name(i)])) for i in range(n - 1, -1, -1)]
+    gradient = [(nt.variable(x, "bar"), nt.partial(w.output_variable(), nt.variable(x)),
+                 shown(answers["gradient"][x])) for x in t.inputs]
     return [("Primal values", primal),
-            ("Adjoints, from ȳ = 1" if not nt.latex else r"Adjoints, from $\bar{y} = 1$", rows),
+            (f"Adjoints, from {equations({w.output: ex.sweep.seed}, nt, 'bar')}", rows),
             ("Gradient", gradient)]
 
 
-def task(ex: Exercise) -> str:
-    """What to do, in one sentence."""
+def function(ex: Exercise, nt: Notation) -> str:
+    """The function's value named as the tables name it: y (f if an input is called y)."""
+    return nt.variable(output_name(ex.inputs))
+
+
+def task(ex: Exercise, nt: Notation) -> str:
+    """What to do, in one sentence, its symbols written in notation `nt`."""
+    def symbol(name: str, accent: str = "") -> str:
+        return nt.math(nt.variable(name, accent))
+
     if ex.mode == "forward":
-        return ("Fill in the values v, then the tangents v̇ along ẋ (forward mode), "
-                "then the directional derivative ẏ.")
-    return ("Fill in the values v, then the adjoints v̄ from the output back to the inputs "
-            "(reverse mode), then the gradient.")
+        return (f"Fill in the values {symbol('v')}, then the tangents {symbol('v', 'dot')} "
+                f"along {symbol('x', 'dot')} (forward mode), then the directional derivative "
+                f"{symbol(output_name(ex.inputs), 'dot')}.")
+    return (f"Fill in the values {symbol('v')}, then the adjoints {symbol('v', 'bar')} from "
+            "the output back to the inputs (reverse mode), then the gradient.")
 
 
-def setting(ex: Exercise) -> str:
-    """'at x1 = 2.5, x2 = -0.5, direction ẋ = (1, 0)'."""
-    point = ", ".join(f"{x} = {number(v)}" for x, v in ex.inputs.items())
+def setting(ex: Exercise, nt: Notation) -> str:
+    """'at x1 = 2.5, x2 = −0.5, direction ẋ = (1, 0)', in notation `nt`."""
+    point = f"at {equations(ex.inputs, nt)}"
     if ex.direction is None:
-        return f"at {point}"
-    return f"at {point}, direction ẋ = ({', '.join(map(number, ex.direction.values()))})"
+        return point
+    return f"{point}, direction {nt.math(direction(ex.direction, nt))}"
 
 
 # --- text ---------------------------------------------------------------------------------
@@ -82,13 +87,16 @@ BLANK = "______"
 
 
 def text(ex: Exercise, key: bool = False) -> str:
-    """The exercise for the terminal: what to do, then the tables with blanks (or numbers)."""
+    """The exercise for the terminal: what to do, then the tables with blanks (or numbers).
+    Inside :func:`~ad_tutorial.tables.ascii_only`, in ASCII."""
+    nt = NOTATIONS["text"]
     lines = [f"Exercise · {ex.title}" + (" · answer key" if key else ""),
-             f"y = {ex.expression}", setting(ex), task(ex)]
-    for title, rows in sections(ex, NOTATIONS["text"], key):
-        lines += ["", title]
-        lines += columns([(cell, f"= {formula}" if formula else "", f"= {answer or BLANK}")
-                          for cell, formula, answer in rows])
+             f"{function(ex, nt)} = {ex.expression}", setting(ex, nt), task(ex, nt)]
+    lines = list(map(plain, lines))
+    for title, rows in sections(ex, nt, key):
+        lines += ["", plain(title)]
+        lines += columns([(plain(cell), plain(f"= {formula}") if formula else "",
+                           plain(f"= {answer or BLANK}")) for cell, formula, answer in rows])
     return "\n".join(lines)
 
 
@@ -104,10 +112,10 @@ def html_fragment(ex: Exercise, key: bool = False, heading: str = "") -> str:
             f"<tr><th>{cell}</th><td>{'= ' + formula if formula else ''}</td>"
             f"<td class='answer'>= {answer if answer is not None else '<span class=blank></span>'}"
             f"</td></tr>" for cell, formula, answer in rows)
-        tables.append(f"<table><caption>{html.escape(name)}</caption>{body}</table>")
+        tables.append(f"<table><caption>{name}</caption>{body}</table>")
     return (f"<section class='exercise'><h2>{html.escape(title)}</h2>"
-            f"<p class='function'>y = <code>{html.escape(ex.expression)}</code> "
-            f"{html.escape(setting(ex))}</p><p class='task'>{html.escape(task(ex))}</p>"
+            f"<p class='function'>{function(ex, nt)} = <code>{html.escape(ex.expression)}</code> "
+            f"{setting(ex, nt)}</p><p class='task'>{task(ex, nt)}</p>"
             f"<div class='tables'>{''.join(tables)}</div></section>")
 
 
@@ -185,15 +193,13 @@ def latex_sheet(exercises: Sequence[Exercise], key: bool = False) -> str:
            r"\setlength{\parindent}{0pt}", r"\begin{document}",
            rf"\section*{{{_tex_text(title)}}}"]
     if not key:
-        out.append(r"Name: \rule{14em}{0.4pt} \quad Date: \rule{8em}{0.4pt}")
+        out += [r"Name: \rule{14em}{0.4pt} \quad Date: \rule{8em}{0.4pt}", "", r"\bigskip"]
     for k, ex in enumerate(exercises, start=1):
-        task_text = task(ex).replace("v̇", r"$\dot{v}$").replace("v̄", r"$\bar{v}$") \
-            .replace("ẋ", r"$\dot{x}$").replace("ẏ", r"$\dot{y}$")
         out += [r"\begin{minipage}{\textwidth}",
                 rf"\subsection*{{Exercise {k} \normalfont\small(level {ex.level}, seed "
                 rf"{ex.seed}, {ex.mode} mode)}}",
-                rf"$y = {{}}$\texttt{{{_tex_text(ex.expression)}}}, {_tex_setting(ex)}.",
-                "", task_text, "", r"\medskip"]
+                rf"${function(ex, nt)} = {{}}$\texttt{{{_tex_text(ex.expression)}}}, "
+                rf"{setting(ex, nt)}.", "", task(ex, nt), "", r"\medskip"]
         for name, rows in sections(ex, nt, key):
             out += [rf"\textbf{{{name}}}\\[2pt]", r"\begin{tabular}{lll}"]
             for cell, formula, answer in rows:
@@ -204,15 +210,6 @@ def latex_sheet(exercises: Sequence[Exercise], key: bool = False) -> str:
         out += [r"\end{minipage}", r"\bigskip", ""]
     out.append(r"\end{document}")
     return "\n".join(out) + "\n"
-
-
-def _tex_setting(ex: Exercise) -> str:
-    nt = NOTATIONS["latex"]
-    point = ", ".join(f"${nt.variable(x, '')} = {nt.number(v)}$" for x, v in ex.inputs.items())
-    if ex.direction is None:
-        return f"at {point}"
-    direction = ", ".join(nt.number(v) for v in ex.direction.values())
-    return rf"at {point}, direction $\dot{{x}} = ({direction})$"
 
 
 def worksheet(level: int, seed: int, count: int, mode: str) -> list[Exercise]:

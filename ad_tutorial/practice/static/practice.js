@@ -15,6 +15,7 @@
     sqrt: Math.sqrt, tanh: Math.tanh, sigmoid: (x) => 1 / (1 + Math.exp(-x)),
   };
   const MARKS = { right: "✓", follows: "↳", wrong: "✗", unanswered: "" };
+  const MARGIN = 16;    // px left beside a graph node scrolled into view
   const shown = new Set();
 
   function close(given, expected) {
@@ -89,6 +90,15 @@
     return { verdict: "wrong", kind: null, node: null, hint: "" };
   }
 
+  // A number on the graph, in the room its line has (characters): as the tables print
+  // it (3 decimals at most), else to 3 significant digits; − for a minus.
+  function written(x, room) {
+    let s = String(Number(x.toFixed(3)));
+    if (s.length > room || (x !== 0 && Math.abs(x) < 1e-3)) s = String(Number(x.toPrecision(3)));
+    if (s.length > room) s = x.toExponential(1);
+    return s.replace(/-/g, "\u2212");
+  }
+
   // What a student types: 0.693, -1.5, −1.5, 1e-3, or 0,693 with a decimal comma.
   function read(text) {
     let s = text.trim().replace(/\u2212/g, "-");
@@ -132,6 +142,15 @@
       const hint = row.nextElementSibling;
       hint.firstElementChild.textContent = result.hint;
       hint.hidden = result.hint === "";
+      const line = key in data.lines ? $(data.lines[key].id) : null;
+      if (line) {                       // the graph shows the student's own number
+        line.classList.remove("right", "follows", "wrong");
+        line.classList.toggle("unknown", !answers.has(key));
+        if (answers.has(key)) {
+          line.querySelector(".number").textContent = written(answers.get(key), data.lines[key].room);
+          line.classList.add(result.verdict);
+        }
+      }
     }
     const total = inputs.length;
     $("summary").textContent = counts.right === total
@@ -142,10 +161,16 @@
          counts.unanswered ? `${counts.unanswered} to go` : ""].filter(Boolean).join(" · ");
   }
 
-  // The node of the cell being filled in lights up in the graph.
+  // The node of the cell being filled in lights up in the graph, and a graph wider than
+  // its box scrolls sideways to show it (the page itself stays where it is).
   function light(input, on) {
     const node = document.getElementById(`${data.graph}-n-${cells.get(input.dataset.cell).node}`);
-    if (node) node.classList.toggle("current", on);
+    if (!node) return;
+    node.classList.toggle("current", on);
+    if (!on) return;
+    const figure = $("graph"), box = figure.getBoundingClientRect(), r = node.getBoundingClientRect();
+    if (r.left < box.left) figure.scrollLeft -= box.left - r.left + MARGIN;
+    else if (r.right > box.right) figure.scrollLeft += r.right - box.right + MARGIN;
   }
 
   for (const [k, input] of inputs.entries()) {
