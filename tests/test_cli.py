@@ -209,7 +209,7 @@ def test_a_repeated_option_adds_to_the_point_and_the_seed(capsys):
     assert main(["trace", "x*y", "--at", "x=2", "--at", "y=3", "--seed", "x=0",
                  "--seed", "y=1", "--mode", "forward"]) == 0
     out = capsys.readouterr().out
-    assert "at x = 2, y = 3" in out and "ẋ = (0, 1)" in out and "= 2\n" in out
+    assert "at x = 2, y = 3" in out and "seed ẋ = 0, ẏ = 1" in out and "= 2\n" in out
 
 
 # --- outputs: checked before any work, "-" for standard output ------------------------------
