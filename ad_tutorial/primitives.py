@@ -291,8 +291,8 @@ def _index_vjp(g: Any, k: int, xs: list[Any], out: Any, key: Any) -> Any:
 
 def _stack_jvp(ts: list[Any], xs: list[Any], out: Any) -> Any:
     k = next(t for t in ts if t is not None).shape[0]
-    return np.stack([np.zeros((k, *x.shape)) if t is None else along(t, x.shape)
-                     for t, x in zip(ts, xs)], axis=1)
+    return np.stack([np.zeros((k, *np.shape(x))) if t is None else along(t, np.shape(x))
+                     for t, x in zip(ts, xs)], axis=1)      # a number constant is a float
 
 
 class ByNumber(NamedTuple):
