@@ -75,13 +75,19 @@ def _trace_from(args: argparse.Namespace):
     return trace(expression, **parse_point(args.at, "--at"))
 
 
-def _run_trace(args: argparse.Namespace) -> int:
-    from .tables import dumps, render, to_json
+def _point_option(args: argparse.Namespace, option: str = "--seed") -> dict[str, Any]:
+    """The values of --seed (or --ybar), read before any work starts; {} if not given."""
+    given = getattr(args, option.lstrip("-"))
+    return parse_point(given, option) if given else {}
 
+
+def _run_trace(args: argparse.Namespace) -> int:
+    from .tables import dumps, render, reverse_sweep, to_json
+
+    seed, ybar = _point_option(args), _point_option(args, "--ybar")
     t = _trace_from(args)
-    seed = parse_point(args.seed, "--seed") if args.seed else {}
     tangent = t.forward(**seed) if args.mode in ("forward", "both") else None
-    adjoint = t.reverse() if args.mode in ("reverse", "both") else None
+    adjoint = reverse_sweep(t, ybar) if args.mode in ("reverse", "both") else None
     if args.format == "json":
         print(dumps(to_json(t, tangent, adjoint)))
         return 0
@@ -93,7 +99,7 @@ def _run_trace(args: argparse.Namespace) -> int:
 def _run_check(args: argparse.Namespace) -> int:
     from .torch_bridge import compare
 
-    seed = parse_point(args.seed, "--seed") if args.seed else {}
+    seed = _point_option(args)
     comparison = compare(_trace_from(args).forward(**seed))
     print(comparison)
     return 0 if comparison.ok else 1
@@ -110,7 +116,7 @@ def _point_command(sub: Any, name: str, **texts: str) -> argparse.ArgumentParser
                         "inputs v_{1-n} … v_0")
     p.add_argument("--seed", nargs="+", metavar="NAME=VALUE",
                    help="the tangent direction ẋ for forward mode (default: 1 on the first "
-                        "input, 0 elsewhere)")
+                        "input, 0 elsewhere; on arrays, on its first element)")
     return p
 
 
@@ -126,6 +132,10 @@ def _add_engine_commands(sub: Any) -> None:
     p.add_argument("--format", choices=("text", "markdown", "latex", "json"), default="text",
                    help="text for the terminal, markdown or LaTeX for notes and slides, "
                         "JSON for tools (default: text)")
+    p.add_argument("--ybar", nargs="+", metavar="NAME=VALUE",
+                   help="the seed ȳ of reverse mode, by output name (y, or y1 y2 … for "
+                        "several outputs; default: 1, or for an array or several outputs 1 "
+                        "on the first element of the first, 0 elsewhere)")
     p.add_argument("--digits", type=int, default=3, choices=range(1, 17), metavar="N",
                    help="decimals shown in tables (default: 3, as in the tutorial)")
     p.set_defaults(run=_run_trace)
