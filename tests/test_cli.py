@@ -117,6 +117,8 @@ BAD = [
      "cannot seed ȳ of 'y1': the function's outputs are f1, f2"),
     (["check", "x**2", "--at", "x=[1,2]", "--seed", "x=[1,0,0]"], "the seed for x has shape"),
     (["graph", "x + y", "--at", "x=[1,2,3]", "y=[1,2]", "-o", "never.svg"], "do not broadcast"),
+    (["graph", "x*y, x+y", "--at", "x=[0,1]", "y=2", "--kind", "torch", "-o", "never.svg"],
+     "the function has 2 outputs; torch's graph is drawn for a function of one"),
     (["explore", "x**2", "--at", "x=[1,2]", "--seed", "x=[1]", "-o", "never.html"],
      "the seed for x has shape (1,)"),
 ]
