@@ -144,7 +144,9 @@ def _add_engine_commands(sub: Any) -> None:
         sub, "check", help="compare the hand-written derivatives with PyTorch's",
         description="Differentiate EXPR with the hand-written sweeps and with PyTorch "
                     "(torch.autograd.grad, torch.autograd.forward_ad, central finite "
-                    "differences) in float64, side by side. Exit status 1 on a mismatch.")
+                    "differences) in float64, side by side. On arrays, or for several "
+                    "outputs, also the whole Jacobian in both modes and directional "
+                    "derivatives along random directions. Exit status 1 on a mismatch.")
     p.set_defaults(run=_run_check)
 
 
