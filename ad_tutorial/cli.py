@@ -23,9 +23,13 @@ examples:
   ad-tutorial trace "{SEED_EXPRESSION}" --at x1=2 x2=5
   ad-tutorial trace "x*exp(-x)" --at x=1 --mode reverse --format markdown
   ad-tutorial check "sqrt(x) + relu(y)" --at x=0 y=0
+  ad-tutorial trace "mean(ln(x**2 + 1) + 5*x)" --at "x=[0,1,2,3,4]" --mode reverse
+  ad-tutorial trace "tanh(W @ x), sum(x)" --at "W=[[1,2],[3,4]]" "x=[1,-1]" --ybar "y1=[1,0]"
 
 expressions use numbers, variables, + - * / ** (not ^), unary -, the constants pi and e,
-and the functions abs, cos, exp, ln (or log), relu, sigmoid, sin, sqrt, tan, tanh.
+and the functions abs, cos, exp, ln (or log), relu, sigmoid, sin, sqrt, tan, tanh; on
+arrays also A @ x, sum(x) and mean(x) (or along an axis: sum(x, 0)), transpose(A),
+reshape(x, 2, 3), stack(a, b), x[0] and x[1:3]; a comma at the top gives several outputs.
 An expression may start with - ("-x**2", "--x"); one spelled like an option of the
 command ("--at" is minus minus a variable named at) goes last, after --:
   ad-tutorial trace --at at=1 -- "--at"
@@ -112,8 +116,9 @@ def _point_command(sub: Any, name: str, **texts: str) -> argparse.ArgumentParser
     p.add_argument("expression", metavar="EXPR",
                    help='the function, e.g. "ln(x1) + x1*x2 - sin(x2)" (quote it)')
     p.add_argument("--at", nargs="+", required=True, metavar="NAME=VALUE",
-                   help="the point: a value for every variable; their order numbers the "
-                        "inputs v_{1-n} … v_0")
+                   help="the point: a value for every variable, a number or an array as "
+                        "nested lists (x=[0,1,2], W=[[1,2],[3,4]]; quote it); their order "
+                        "numbers the inputs v_{1-n} … v_0")
     p.add_argument("--seed", nargs="+", metavar="NAME=VALUE",
                    help="the tangent direction ẋ for forward mode (default: 1 on the first "
                         "input, 0 elsewhere; on arrays, on its first element)")
@@ -484,6 +489,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     plain_terminal = not _shows_unicode(sys.stdout)
     if plain_terminal:
         _write_ascii(sys.stdout)
+    if not _shows_unicode(sys.stderr):          # messages name ȳ, shapes that differ (≠) …
+        _write_ascii(sys.stderr)
     with ascii_only(plain_terminal):
         return _run(argv)
 

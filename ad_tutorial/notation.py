@@ -372,7 +372,7 @@ NOTATIONS: dict[str, Notation] = {"text": Notation(), "markdown": Markdown(), "h
 # --- ASCII, for a terminal that cannot show Unicode --------------------------------------
 
 _ASCII = {"−": "-", "–": "-", "—": "--", "×": "*", "·": "*", "∂": "d", "∇": "grad ",
-          "…": "...",
+          "…": "...", "≠": "!=",
           "√": "sqrt ", "σ": "sigmoid", "→": "->", "←": "<-", "≤": "<=", "≥": ">=",
           "≈": "~", "∞": "inf", "‘": "'", "’": "'", "“": '"', "”": '"',
           ACCENTS["dot"]: "dot", ACCENTS["bar"]: "bar"}
@@ -407,7 +407,9 @@ def to_ascii(text: str) -> str:
             mark = "^" if script == "super" else "_"
             out.append(mark + to_ascii(unicodedata.normalize("NFKC", chars)))
         else:
-            out.append("".join(map(_ascii_character, unicodedata.normalize("NFKD", chars))))
+            out.append("".join(_ASCII.get(c) or "".join(map(_ascii_character,
+                                                            unicodedata.normalize("NFKD", c)))
+                               for c in chars))      # ≠ is !=, before it decomposes to ≠
     return "".join(out)
 
 

@@ -204,6 +204,14 @@ def run_ascii(*argv: str) -> subprocess.CompletedProcess:
      ["vbar_0  = vbar_0 + vbar_2 dv_2/dv_0", "vdot_2  = vdot_-1 * v_0 + vdot_0 * v_-1",
       "Seed xdot = (1, 0)", "v_-1 * v_0"]),
     (["trace", "--help"], ["the tangent direction xdot"]),
+    (["trace", "sum(x, 1)", "--at", "x=[[1,2],[3,4]]"],
+     ["v_1  (2,)   = sum(v_0, axis=1)", "vbar_0  (2, 2) = vbar_1 dv_1/dv_0 = vbar_1 broadcast "
+      "along axis 1 to (2, 2)"]),
+    (["trace", "x + y", "--at", "x=[[1],[2]]", "y=[" + ",".join(["-1"] * 9) + "]",
+      "--mode", "reverse", "--format", "markdown", "--ybar", "f=-1"],
+     ["| vbar_-1 | (2, 1) | = vbar_1 dv_1/dv_-1 | = (vbar_1 * 1) summed over axis 1 -> (2, 1) |",
+      "[-1, -1, -1, ..., -1, -1, -1]"]),
+    (["check", "x*y, sum(x)", "--at", "x=[1,2]", "y=3"], ["(fdot1, fdot2) along d1", "..."]),
 ])
 def test_on_an_ascii_terminal_every_table_is_written_in_ascii(argv, pieces):
     done = run_ascii(*argv)
@@ -212,6 +220,16 @@ def test_on_an_ascii_terminal_every_table_is_written_in_ascii(argv, pieces):
     out = done.stdout.decode("ascii")              # raises on any byte that is not ASCII
     for piece in pieces:
         assert piece in out, piece
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["trace", "x", "--at", "x=[1,2]", "--ybar", "q=1"], "cannot seed ybar of 'q'"),
+    (["trace", "W @ x", "--at", "W=[[1,2]]", "x=[1,2,3]"], "the inner sizes differ (2 != 3)"),
+])
+def test_on_an_ascii_terminal_messages_are_spelled_out_too(argv, message):
+    done = run_ascii(*argv)
+    assert done.returncode == 2 and done.stdout == b""
+    assert message in done.stderr.decode("ascii")
 
 
 # --- arrays: the tutorial's cells 45 and 46 by hand ----------------------------------------
