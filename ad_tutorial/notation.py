@@ -409,7 +409,7 @@ def to_ascii(text: str) -> str:
         else:
             out.append("".join(_ASCII.get(c) or "".join(map(_ascii_character,
                                                             unicodedata.normalize("NFKD", c)))
-                               for c in chars))      # ≠ is !=, before it decomposes to ≠
+                               for c in chars))      # ≠ is !=, before NFKD splits it
     return "".join(out)
 
 
