@@ -167,9 +167,11 @@ def negated(f: Formula) -> Formula:
 
 
 def negative(f: Formula) -> bool:
-    """Whether f, written out, starts with a minus: −1, −x/y², −0 × ln 2."""
+    """Whether f, written out, starts with a minus: −1, −x/y², −0 × ln 2 (not an array,
+    which starts with its bracket)."""
     if isinstance(f, Num):
-        return math.copysign(1.0, f.value) < 0 and not math.isnan(f.value)
+        return (isinstance(f.value, float) and math.copysign(1.0, f.value) < 0
+                and not math.isnan(f.value))
     if isinstance(f, Apply):
         return f.op == "neg" or (f.op in ("add", "sub", "mul", "div") and negative(f.args[0]))
     return False

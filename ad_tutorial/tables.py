@@ -145,10 +145,11 @@ class FormulaWriter:
         return self.nt.node(slot + 1 - len(self.t.inputs), accent)
 
     def operand(self, slot: int, numbers: bool = False, accent: str = "") -> Formula:
-        """A node as its name, or with ``numbers`` as its value; a constant of the trace."""
+        """A node as its name, or with ``numbers`` as its value; a constant of the trace
+        (an array constant, of a Python function, as written: it folds with nothing)."""
         value = self.t.values[slot]
         if slot >= len(self.t):
-            return Num(value)
+            return Num(value) if type(value) is float else Name(self.nt.number(value))
         return Num(value, constant=False) if numbers else Name(self.name(slot, accent))
 
     def parameters(self, i: int) -> dict[str, Param | None]:
@@ -252,8 +253,8 @@ def primal_rows(trace: Trace, nt: Notation) -> list[Row]:
     w = FormulaWriter(trace, nt)
     rows: list[Row] = [w.row(w.name(k), k, [nt.variable(x)], [""], trace.values[k])
                        for k, x in enumerate(trace.inputs)]
-    rows += [w.row(w.name(i), i, [w.op(i)], [w.op(i, numbers=True)], trace.values[i])
-             for i in range(len(trace.inputs), len(trace))]
+    rows += [w.row(w.name(i), i, [w.op(i)], [] if trace.arrays else [w.op(i, numbers=True)],
+                   trace.values[i]) for i in range(len(trace.inputs), len(trace))]
     rows += [w.row(w.output_variable(r=r), slot, [w.name(slot)], [""], trace.values[slot])
              for r, slot in enumerate(trace.outputs)]
     return rows

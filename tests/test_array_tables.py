@@ -246,3 +246,35 @@ def test_json_keys_of_array_traces_are_the_scalar_ones_and_shape():
     assert all(set(node) == {"name", "op", "args", "value", "shape"}
                for node in arrays["primal"])
     assert re.fullmatch(r"\{.*\}", dumps(arrays), flags=re.S)
+
+
+# --- every kind of trace, in every format ----------------------------------------------------
+
+KINDS = {
+    "array constants": lambda: adt.trace(lambda x: np.array([-1.0, 2.0]) / x
+                                         - (-x) * np.array([[-3.0], [1.0]]), x=np.array([1.0, 2.0])),
+    "domain edges": lambda: adt.trace("ln(x)/y + relu(x) + x**0 + sqrt(x)",
+                                      x=[0.0, -0.0, -1.0, 1e-310, np.inf, np.nan],
+                                      y=[[0.0], [-0.0]]),
+    "several floats": lambda: adt.trace(lambda a, b: (a * b, adt.sin(a) / b), 2.0, 3.0),
+    "several arrays": lambda: adt.trace("tanh(W @ x), sum(x[1:] * b)", W=[[0.5, -1.0, 2.0]],
+                                        x=[0.2, -0.1, 0.3], b=[[0.1], [-0.2]]),
+}
+
+
+@pytest.mark.parametrize("fmt", FORMATS + ("ascii", "json"))
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_kind_of_trace_is_written_in_every_format(kind, fmt):
+    t = KINDS[kind]()
+    shown = (t, t.forward(), reverse_sweep(t))
+    if fmt == "json":
+        data = json.loads(dumps(to_json(*shown)))                 # strict JSON
+        assert len(data["primal"]) == len(t)
+        return
+    with ascii_only(fmt == "ascii"):
+        written = "\n\n".join(render(x, "text" if fmt == "ascii" else fmt) for x in shown)
+    assert written.count("\n") > 2 * len(t)
+    if fmt == "ascii":
+        written.encode("ascii")
+    for name in output_names(t):
+        assert name in written or fmt == "latex"
