@@ -203,7 +203,7 @@ class FormulaWriter:
         for letter, j in zip("xy", args):
             names[letter], names[f"d{letter}"] = self.operand(j), self.tangent(j)
             names[f"shape_{letter}"] = Param("shape", t.shape(j))
-        names["n"] = Num(float(_size(t.shape(args[0])) // max(1, _size(t.shape(i)))))
+        names["n"] = Num(float(math.prod(t.shape(args[0])) // max(1, math.prod(t.shape(i)))))
         return names
 
     def jvp_formula(self, i: int) -> Formula:
@@ -239,13 +239,6 @@ class FormulaWriter:
             return (lhs, Shape(self.nt.shape(self.t.shape(slot))), *symbolic,
                     self.nt.number(value))
         return (lhs, *symbolic, *numeric, self.nt.number(value))
-
-
-def _size(shape: tuple[int, ...]) -> int:
-    size = 1
-    for n in shape:
-        size *= n
-    return size
 
 
 def primal_rows(trace: Trace, nt: Notation) -> list[Row]:
@@ -309,16 +302,17 @@ def adjoint_rows(adjoint: Adjoint, nt: Notation) -> list[Row]:
         i = s.source
         symbol = f"{w.name(i, 'bar')} {nt.partial(w.name(i), w.name(s.node))}"
         product = w.vjp_formula(i, k)
-        numbers: Formula = Num(0.0)
-        if not t.arrays:
-            numbers = times(Num(adjoint.adjoints[i], constant=False),
-                            w.partial_formulas(i, numbers=True)[k])
         if not s.first:
             symbol = f"{lhs} + {symbol}"
             product = Apply("add", (Name(lhs), product))
-            numbers = Apply("add", (Num(previous[s.node], constant=False), numbers))
-        rows.append(w.row(lhs, s.node, [symbol, nt.formula(product)], [nt.formula(numbers)],
-                          s.adjoint))
+        numeric = []                    # on floats, the numbers put in: 1 × cos 5
+        if not t.arrays:
+            numbers = times(Num(adjoint.adjoints[i], constant=False),
+                            w.partial_formulas(i, numbers=True)[k])
+            if not s.first:
+                numbers = Apply("add", (Num(previous[s.node], constant=False), numbers))
+            numeric = [nt.formula(numbers)]
+        rows.append(w.row(lhs, s.node, [symbol, nt.formula(product)], numeric, s.adjoint))
         previous[s.node] = s.adjoint
     return rows
 
