@@ -232,13 +232,14 @@ class Comparison:
         return f"<pre>{html.escape(str(self))}</pre>"
 
 
-def compare(f: Callable[..., Any] | str | Expression | Trace | Tangent, /, *args: float,
-            **inputs: float) -> Comparison:
+def compare(f: Callable[..., Any] | str | Expression | Trace | Tangent, /, *args: Any,
+            **inputs: Any) -> Comparison:
     """Differentiate f by hand (both sweeps) and by torch (both modes), side by side.
 
     `f` is traced at the inputs given, as by :func:`~ad_tutorial.trace`; or it is a finished
     trace; or a tangent, ``t.forward(x2=1.0)``, whose seed ẋ is then the direction of the
-    directional derivative (otherwise 1 on the first input).
+    directional derivative (otherwise 1 on the first input). On arrays, or for several
+    outputs, the comparison is :func:`compare_arrays`'s, the Jacobian included.
     """
     if isinstance(f, Tangent):
         t, tangent = f.trace, f
