@@ -14,7 +14,7 @@ from typing import Any, Sequence
 
 from .expression import SEED_EXAMPLE, ExpressionError, parse
 from .trace import TraceError
-from .usage import UsageError, parse_point
+from .usage import UsageError, check_sizes, parse_point
 
 SEED_EXPRESSION = SEED_EXAMPLE[0]
 
@@ -76,7 +76,9 @@ def _trace_from(args: argparse.Namespace):
     from .trace import trace
 
     expression = parse(args.expression)
-    return trace(expression, **parse_point(args.at, "--at"))
+    point = parse_point(args.at, "--at")
+    check_sizes(expression, point)              # no array above 10⁷ elements, even made
+    return trace(expression, **point)
 
 
 def _point_option(args: argparse.Namespace, option: str = "--seed") -> dict[str, Any]:

@@ -7,13 +7,21 @@ the lessons all use these, so they sit low, beside the expression parser.
 
 A value is read by a small parser of its own (numbers, brackets, commas), never by
 Python's ``eval``. Each number is read as ``float`` reads it, so ``nan``, ``inf`` and
-``-0`` are numbers in an array as they are alone.
+``-0`` are numbers in an array as they are alone. Broadcasting makes large arrays of
+small ones, so :func:`check_sizes` works out the size of every node from the shapes
+alone, before anything is computed.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from typing import Any, Sequence, Union
+from typing import TYPE_CHECKING, Any, Sequence, Union
+
+from .arrays import matmul_shape, np
+
+if TYPE_CHECKING:
+    from .expression import Expression
 
 
 class UsageError(Exception):
@@ -165,3 +173,50 @@ class _Array:
                 raise self.fail(f"the array is ragged: one list holds entries of shapes "
                                 f"{shapes[0]} and {other}; every row needs the same length")
         return (len(entries), *(shapes[0] if shapes else ()))
+
+
+def check_sizes(expression: Expression, point: dict[str, Value], per_array: int = MAX_ELEMENTS,
+                in_all: int | None = None) -> None:
+    """Refuse, before anything is computed, a trace with an array of more than `per_array`
+    elements, or (with `in_all`) more than `in_all` numbers in all its nodes together.
+
+    Each step's shape is worked out from its arguments' shapes alone (see :func:`_shape`).
+    A shape that does not fit is left for the trace to report.
+    """
+    shapes = {x: np.shape(v) for x, v in point.items()}
+    results: list[tuple[int, ...]] = []
+    total = sum(map(math.prod, shapes.values()))
+    for p, refs, parameters in expression.steps:
+        given = [shapes.get(r, ()) if isinstance(r, str) else results[r] if type(r) is int
+                 else () for r in refs]
+        try:
+            shape = _shape(p, given, parameters)
+        except (ValueError, IndexError, TypeError):
+            return                              # the trace says what does not fit
+        size = math.prod(shape)
+        total += size
+        if in_all is not None and total > in_all:
+            raise UsageError(f"the trace's nodes would hold {total:,} numbers or more; at "
+                             f"most {in_all:,} are allowed (broadcasting multiplies sizes: "
+                             "(n, 1) with (m,) makes n × m)")
+        if size > per_array:
+            raise UsageError(f"{p.symbol or p.name} would make an array of shape {shape}, "
+                             f"{size:,} numbers; at most {per_array:,} are allowed")
+        results.append(shape)
+
+
+def _shape(p: Any, given: list[tuple[int, ...]], parameters: tuple[Any, ...]) -> tuple[int, ...]:
+    """The shape of primitive p's value from its arguments' shapes: an elementwise one
+    broadcasts them, @ and stack (whose results can outgrow their arguments) by their
+    rules; the others (sum, mean, transpose, reshape, x[1:3]), no larger than their
+    argument, run on zeros that take no memory (numpy's broadcast views)."""
+    if p.elementwise:
+        return np.broadcast_shapes(*given)
+    if p.name == "matmul":
+        return matmul_shape(*given)
+    if p.name == "stack":
+        if len(set(given)) != 1:
+            raise ValueError("stack takes arrays of one shape")
+        return (len(given), *given[0])
+    with np.errstate(all="ignore"):
+        return np.shape(p.array(*[np.broadcast_to(0.0, s) for s in given], *parameters))

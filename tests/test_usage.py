@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -100,3 +101,36 @@ def test_ten_million_and_one_elements_are_refused_on_the_command_line():
     block = "[" + ",".join([row] * 10_000) + "]"               # 10⁷ elements
     with pytest.raises(UsageError, match="more than 10,000,000 elements"):
         parse_point(["x=[" + block + "," + block + "]"], "--at")
+
+
+# --- arrays made by the expression: sizes worked out from shapes alone -------------------------
+
+from ad_tutorial.expression import parse  # noqa: E402
+from ad_tutorial.usage import check_sizes  # noqa: E402
+
+
+@pytest.mark.parametrize("expression, point, message", [
+    ("x + y", {"x": [0.0] * 4000, "y": [[0.0]] * 3000},
+     "+ would make an array of shape (3000, 4000), 12,000,000 numbers; at most 10,000,000"),
+    ("sum(x * y, 0) @ transpose(y*x)", {"x": [0.0] * 4000, "y": [[0.0]] * 2600},
+     "* would make an array of shape (2600, 4000), 10,400,000 numbers"),
+    ("stack(x, x) * reshape(y, 2, 1, 1, 1)", {"x": [[0.0] * 3000] * 900, "y": [1.0, 2.0]},
+     "* would make an array of shape (2, 2, 900, 3000)"),
+    ("x @ y", {"x": [[0.0]] * 100_000, "y": [[0.0] * 100_000]},       # 10¹⁰, not computed
+     "@ would make an array of shape (100000, 100000), 10,000,000,000 numbers"),
+])
+def test_an_array_the_expression_would_make_above_the_limit_is_refused(expression, point,
+                                                                      message):
+    with pytest.raises(UsageError, match=re.escape(message)):
+        check_sizes(parse(expression), point)
+
+
+def test_shapes_are_worked_out_without_computing_them(monkeypatch):
+    """Within the limit nothing is refused, and no value is computed: sum and @ run on
+    arrays of zeros that take no memory."""
+    point = {"x": [0.0] * 3000, "y": [[0.0]] * 3000}
+    check_sizes(parse("sum(x + y, 1) @ transpose(x + y) + mean(x)"), point)   # 9·10⁶ each
+    check_sizes(parse("x + y + z"), {"x": [0.0, 1.0], "y": [0.0, 1.0, 2.0]})  # left to trace
+    check_sizes(parse("x + y"), point, per_array=9_000_000)
+    with pytest.raises(UsageError, match="the trace's nodes would hold 9,006,000 numbers"):
+        check_sizes(parse("x + y"), point, in_all=10_000)

@@ -9,7 +9,7 @@ Python. Numbers are checked as written (``1e300`` in ``x*(1e300/1e300)``) and as
 worked out from them (``2**40``). A value may be an array (``x=[0,1,2]``): each input
 holds at most so many elements, and so do all the trace's nodes together, which is
 worked out from the shapes alone before anything is computed (broadcasting makes large
-arrays of small ones).
+arrays of small ones; see :func:`ad_tutorial.usage.check_sizes`).
 """
 
 from __future__ import annotations
@@ -19,10 +19,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from ..arrays import np
 from ..expression import Expression, ExpressionError, ExpressionLimits, Number, parse
 from ..trace import Trace, TraceError, trace
-from ..usage import UsageError, Value, parse_point
+from ..usage import UsageError, Value, check_sizes, parse_point
 
 
 @dataclass(frozen=True)
@@ -86,7 +85,11 @@ def check(data: Any, limits: Limits = Limits()) -> CheckedRequest:
     if not at:
         raise Refusal("give the point, such as "
                       + " ".join(f"{x}=1" for x in expression.variables), field="at")
-    _check_sizes(expression, at, limits)
+    if any(isinstance(v, list) for v in at.values()):      # numbers only: one per node
+        try:
+            check_sizes(expression, at, limits.trace_elements, limits.trace_elements)
+        except UsageError as e:
+            raise Refusal(str(e), field="expression") from None
     return CheckedRequest(expression, at, seed)
 
 
@@ -185,33 +188,3 @@ def _elements(value: Value) -> Iterator[float]:
             pending.extend(v)
         else:
             yield v
-
-
-def _check_sizes(expression: Expression, at: dict[str, Value], limits: Limits) -> None:
-    """Refuse a trace whose nodes would hold more than ``limits.trace_elements`` numbers,
-    worked out step by step from the shapes alone: an elementwise step broadcasts its
-    arguments' shapes; any other (sum, @, x[1:3] …) runs on arrays of zeros that take
-    no memory (numpy's broadcast views), since its result is no larger than its
-    arguments, or their product. A shape that does not fit is left for the trace to
-    report."""
-    if not any(isinstance(v, list) for v in at.values()):
-        return                                  # numbers only: one element per node
-    shapes: dict[str, tuple[int, ...]] = {x: np.shape(v) for x, v in at.items()}
-    results: list[tuple[int, ...]] = []
-    total = sum(int(np.prod(s)) for s in shapes.values())
-    for p, refs, parameters in expression.steps:
-        given = [shapes.get(r, ()) if isinstance(r, str) else results[r] if type(r) is int
-                 else () for r in refs]
-        try:
-            with np.errstate(all="ignore"):
-                shape = (np.broadcast_shapes(*given) if p.elementwise else
-                         np.shape(p.array(*[np.broadcast_to(0.0, s) for s in given],
-                                          *parameters)))
-        except (ValueError, IndexError, TypeError):
-            return                              # the trace says what does not fit
-        total += int(np.prod(shape))
-        if total > limits.trace_elements:
-            raise Refusal(f"the trace's nodes would hold {total:,} numbers or more; at most "
-                          f"{limits.trace_elements:,} are allowed (broadcasting multiplies "
-                          "sizes: (n, 1) with (m,) makes n × m)", field="expression")
-        results.append(shape)
