@@ -273,6 +273,8 @@ def compare(f: Callable[..., Any] | str | Expression | Trace | Tangent, /, *args
 #: How many random directions the directional derivative is checked along, and the seed
 #: of the random numbers (directions, and ȳ where y is not one number).
 DIRECTIONS, RANDOM_SEED = 3, 0
+#: The largest Jacobian compared (entries): above it, torch's alone would not fit memory.
+JACOBIAN_LIMIT = 10**6
 
 
 def _tensor(value: Any, **options: Any) -> Any:
@@ -447,10 +449,16 @@ def compare_arrays(tangent: Tangent) -> Comparison:
         fd = array_finite_difference(t, sweep.seed) if smooth else None
         rows.append(row(f"{dots} along {label}", hand, theirs, fd,
                         _flat(_magnitudes(t, list(sweep.seed.values())), t.several)))
-    for mode in ("reverse", "forward"):
-        rows.append(row(f"∂{ys}/∂x ({mode} mode)", t.jacobian(mode), torch_jacobian(t, mode),
-                        scale=_jacobian_magnitudes(t, mode)))
-    notes = (f"ẋ: {', '.join(f'{x} = {_cell(v)}' for x, v in tangent.seed.items())}",
+    m, n = (sum(np.size(t.computed.values[k]) for k in slots)
+            for slots in (t.results, range(len(t.inputs))))
+    if m * n <= JACOBIAN_LIMIT:
+        for mode in ("reverse", "forward"):
+            rows.append(row(f"∂{ys}/∂x ({mode} mode)", t.jacobian(mode),
+                            torch_jacobian(t, mode), scale=_jacobian_magnitudes(t, mode)))
+    notes = [f"ẋ: {', '.join(f'{x} = {_cell(v)}' for x, v in tangent.seed.items())}",
              f"{'' if one_number else 'ȳ, '}d1 … d{DIRECTIONS}: standard normal, seeded; "
-             "x: every input, flattened (the Jacobian's columns)")
-    return Comparison(t, tangent.seed, rows, notes)
+             "x: every input, flattened (the Jacobian's columns)"]
+    if m * n > JACOBIAN_LIMIT:
+        notes.append(f"the Jacobian is not compared: {m:,} × {n:,} entries, more than "
+                     f"{JACOBIAN_LIMIT:,}")
+    return Comparison(t, tangent.seed, rows, tuple(notes))

@@ -294,3 +294,13 @@ def test_agree_arrays_is_strict_element_by_element():
     assert not agree_arrays([0.0], [-0.0]) and agree_arrays([0.0], [-0.0], zero_signs=False)
     assert not agree_arrays([1.0, 2.0], [1.0, 2.0, 3.0])
     assert agree_arrays([0.0], [1e-16], scale=[1.0]) and not agree_arrays([0.0], [1e-16])
+
+
+def test_a_jacobian_too_large_to_hold_is_not_compared(monkeypatch):
+    from ad_tutorial import torch_bridge
+
+    monkeypatch.setattr(torch_bridge, "JACOBIAN_LIMIT", 20)
+    c = adt.compare("sin(x) * y", x=np.linspace(0.0, 1.0, 5), y=[[1.0], [2.0]])   # 10 × 7
+    assert c.ok and not any("mode)" in r.quantity and "∂" in r.quantity for r in c.rows)
+    assert "the Jacobian is not compared: 10 × 7 entries, more than 20" in str(c)
+    assert len(adt.compare("sin(x)", x=[0.5, 1.0]).rows) == 9                    # 2 × 2
