@@ -183,6 +183,8 @@ def check_sizes(expression: Expression, point: dict[str, Value], per_array: int 
     Each step's shape is worked out from its arguments' shapes alone (see :func:`_shape`).
     A shape that does not fit is left for the trace to report.
     """
+    if not any(isinstance(v, list) for v in point.values()):
+        return          # numbers only: a node is a number or a stack of a few (and numpy unneeded)
     shapes = {x: np.shape(v) for x, v in point.items()}
     results: list[tuple[int, ...]] = []
     total = sum(map(math.prod, shapes.values()))

@@ -85,11 +85,10 @@ def check(data: Any, limits: Limits = Limits()) -> CheckedRequest:
     if not at:
         raise Refusal("give the point, such as "
                       + " ".join(f"{x}=1" for x in expression.variables), field="at")
-    if any(isinstance(v, list) for v in at.values()):      # numbers only: one per node
-        try:
-            check_sizes(expression, at, limits.trace_elements, limits.trace_elements)
-        except UsageError as e:
-            raise Refusal(str(e), field="expression") from None
+    try:
+        check_sizes(expression, at, limits.trace_elements, limits.trace_elements)
+    except UsageError as e:
+        raise Refusal(str(e), field="expression") from None
     return CheckedRequest(expression, at, seed)
 
 
