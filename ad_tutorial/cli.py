@@ -15,7 +15,7 @@ from typing import Any, Sequence
 
 from .expression import SEED_EXAMPLE, ExpressionError, parse
 from .trace import TraceError
-from .usage import UsageError, parse_point
+from .usage import UsageError, check_sizes, parse_point
 
 SEED_EXPRESSION = SEED_EXAMPLE[0]
 
@@ -24,9 +24,13 @@ examples:
   ad-tutorial trace "{SEED_EXPRESSION}" --at x1=2 x2=5
   ad-tutorial trace "x*exp(-x)" --at x=1 --mode reverse --format markdown
   ad-tutorial check "sqrt(x) + relu(y)" --at x=0 y=0
+  ad-tutorial trace "mean(ln(x**2 + 1) + 5*x)" --at "x=[0,1,2,3,4]" --mode reverse
+  ad-tutorial trace "tanh(W @ x), sum(x)" --at "W=[[1,2],[3,4]]" "x=[1,-1]" --ybar "y1=[1,0]"
 
 expressions use numbers, variables, + - * / ** (not ^), unary -, the constants pi and e,
-and the functions abs, cos, exp, ln (or log), relu, sigmoid, sin, sqrt, tan, tanh.
+and the functions abs, cos, exp, ln (or log), relu, sigmoid, sin, sqrt, tan, tanh; on
+arrays also A @ x, sum(x) and mean(x) (or along an axis: sum(x, 0)), transpose(A),
+reshape(x, 2, 3), stack(a, b), x[0] and x[1:3]; a comma at the top gives several outputs.
 An expression may start with - ("-x**2", "--x"); one spelled like an option of the
 command ("--at" is minus minus a variable named at) goes last, after --:
   ad-tutorial trace --at at=1 -- "--at"
@@ -73,16 +77,24 @@ def _trace_from(args: argparse.Namespace):
     from .trace import trace
 
     expression = parse(args.expression)
-    return trace(expression, **parse_point(args.at, "--at"))
+    point = parse_point(args.at, "--at")
+    check_sizes(expression, point)              # no array above 10⁷ elements, even made
+    return trace(expression, **point)
+
+
+def _point_option(args: argparse.Namespace, option: str = "--seed") -> dict[str, Any]:
+    """The values of --seed (or --ybar), read before any work starts; {} if not given."""
+    given = getattr(args, option.lstrip("-"))
+    return parse_point(given, option) if given else {}
 
 
 def _run_trace(args: argparse.Namespace) -> int:
-    from .tables import dumps, render, to_json
+    from .tables import dumps, render, reverse_sweep, to_json
 
+    seed, ybar = _point_option(args), _point_option(args, "--ybar")
     t = _trace_from(args)
-    seed = parse_point(args.seed, "--seed") if args.seed else {}
     tangent = t.forward(**seed) if args.mode in ("forward", "both") else None
-    adjoint = t.reverse() if args.mode in ("reverse", "both") else None
+    adjoint = reverse_sweep(t, ybar) if args.mode in ("reverse", "both") else None
     if args.format == "json":
         print(dumps(to_json(t, tangent, adjoint)))
         return 0
@@ -94,7 +106,7 @@ def _run_trace(args: argparse.Namespace) -> int:
 def _run_check(args: argparse.Namespace) -> int:
     from .torch_bridge import compare
 
-    seed = parse_point(args.seed, "--seed") if args.seed else {}
+    seed = _point_option(args)
     comparison = compare(_trace_from(args).forward(**seed))
     print(comparison)
     return 0 if comparison.ok else 1
@@ -109,11 +121,12 @@ def _point_command(sub: Any, name: str, **texts: str) -> argparse.ArgumentParser
     # action="extend": `--at x=1 --at y=2` is one point, and a name given twice is refused
     # (argparse's default would keep the last --at only).
     p.add_argument("--at", nargs="+", action="extend", required=True, metavar="NAME=VALUE",
-                   help="the point: a value for every variable; their order numbers the "
-                        "inputs v_{1-n} … v_0 (--at may be given more than once)")
+                   help="the point: a value for every variable, a number or an array as "
+                        "nested lists (x=[0,1,2], W=[[1,2],[3,4]]; quote it); their order "
+                        "numbers the inputs v_{1-n} … v_0 (--at may be given more than once)")
     p.add_argument("--seed", nargs="+", action="extend", metavar="NAME=VALUE",
                    help="the tangent direction ẋ for forward mode (default: 1 on the first "
-                        "input, 0 elsewhere)")
+                        "input, 0 elsewhere; on arrays, on its first element)")
     return p
 
 
@@ -129,6 +142,10 @@ def _add_engine_commands(sub: Any) -> None:
     p.add_argument("--format", choices=("text", "markdown", "latex", "json"), default="text",
                    help="text for the terminal, markdown or LaTeX for notes and slides, "
                         "JSON for tools (default: text)")
+    p.add_argument("--ybar", nargs="+", action="extend", metavar="NAME=VALUE",
+                   help="the seed ȳ of reverse mode, by output name (y, or y1 y2 … for "
+                        "several outputs; default: 1, or for an array or several outputs 1 "
+                        "on the first element of the first, 0 elsewhere)")
     p.add_argument("--digits", type=int, default=3, choices=range(1, 17), metavar="N",
                    help="decimals shown in tables (default: 3, as in the tutorial)")
     p.set_defaults(run=_run_trace)
@@ -137,7 +154,9 @@ def _add_engine_commands(sub: Any) -> None:
         sub, "check", help="compare the hand-written derivatives with PyTorch's",
         description="Differentiate EXPR with the hand-written sweeps and with PyTorch "
                     "(torch.autograd.grad, torch.autograd.forward_ad, central finite "
-                    "differences) in float64, side by side. Exit status 1 on a mismatch.")
+                    "differences) in float64, side by side. On arrays, or for several "
+                    "outputs, also the whole Jacobian in both modes and directional "
+                    "derivatives along random directions. Exit status 1 on a mismatch.")
     p.set_defaults(run=_run_check)
 
 
@@ -519,6 +538,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     plain_terminal = not _shows_unicode(sys.stdout)
     if plain_terminal:
         _write_ascii(sys.stdout)
+    if not _shows_unicode(sys.stderr):          # messages name ȳ, shapes that differ (≠) …
+        _write_ascii(sys.stderr)
     with ascii_only(plain_terminal):
         return _run(argv)
 

@@ -9,6 +9,11 @@ LaTeX. So a formula is parsed once into a tree of :class:`Apply`, :class:`Num` a
 (:mod:`ad_tutorial.notation`) writes the tree, with the parentheses and the
 multiplication signs it needs.
 
+On arrays the primitives that move or combine elements (sum, @, x[1:3] …) give their
+Jacobian–vector and vector–Jacobian products as formulas too, over the same names and
+the tangents dx, dy, the adjoint g and the node's parameters (:class:`Param`): sum's
+VJP is ``"broadcast(g, shape_x, axis)"``, written v̄_6 broadcast to (5,).
+
 Only the package's own formulas are parsed here, never a user's text.
 """
 
@@ -18,7 +23,7 @@ import ast
 import math
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Mapping, Union
+from typing import Any, Mapping, Union
 
 from .primitives import FUNCTIONS, PRIMITIVES
 
@@ -49,12 +54,34 @@ class Apply:
     args: tuple[Formula, ...]
 
 
-Formula = Union[Num, Name, Apply]
+@dataclass(frozen=True)
+class Param:
+    """A static parameter of an array operation, written as it is: an ``axis``, the
+    ``axes`` a sum runs over, a ``shape``, or an index ``key`` (a tuple of whole numbers
+    and slices)."""
+
+    kind: str
+    value: Any
+
+
+Formula = Union[Num, Name, Apply, Param]
 
 ARITHMETIC = ("add", "sub", "mul", "div", "pow", "neg")
-OTHER_FUNCTIONS = ("sign",)
-_BINARY = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.Pow: "pow"}
+#: Functions of formulas besides the primitives: sign(x); on arrays, an adjoint broadcast
+#: back over the axes a sum removed, summed back to the shape a broadcast came from
+#: (unbroadcast, see arrays.unbroadcast), or scattered into zeros where an index took it.
+OTHER_FUNCTIONS = ("sign", "broadcast", "unbroadcast", "scatter")
+#: The array operations that are linear in each argument: one of them applied to
+#: NO_TANGENT is NO_TANGENT again.
+LINEAR = ("matmul", "transpose", "sum", "mean", "reshape", "index", "broadcast",
+          "unbroadcast", "scatter")
+_BINARY = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.Pow: "pow",
+           ast.MatMult: "matmul"}
 ONE = Num(1.0)
+#: The tangent of a constant, which has none: written 0 (in stack(v̇_1, 0)); a linear
+#: operation of it is itself, and a term of it drops out of a sum (x @ ẏ + ẋ @ y, y a
+#: constant, is ẋ @ y).
+NO_TANGENT = Num(0.0)
 
 
 def apply(op: str, *args: Formula) -> Formula:
@@ -64,6 +91,11 @@ def apply(op: str, *args: Formula) -> Formula:
         return Num(PRIMITIVES[op].value(*(a.value for a in args)))
     if op == "pow" and args[1] == ONE:
         return args[0]
+    if any(a is NO_TANGENT for a in args):
+        if op in LINEAR:
+            return NO_TANGENT
+        if op == "add":
+            return args[1] if args[0] is NO_TANGENT else args[0]
     return Apply(op, args)
 
 
@@ -82,22 +114,36 @@ def _tree(node: ast.expr) -> Formula:
         return apply(_BINARY[type(node.op)], _tree(node.left), _tree(node.right))
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
         return apply("neg", _tree(node.operand))
-    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and len(node.args) == 1
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.args
             and (node.func.id in FUNCTIONS or node.func.id in OTHER_FUNCTIONS)):
         name = FUNCTIONS[node.func.id].name if node.func.id in FUNCTIONS else node.func.id
-        return apply(name, _tree(node.args[0]))
+        return apply(name, *map(_tree, node.args))
+    if isinstance(node, ast.Starred) and isinstance(node.value, ast.Name):
+        return Name("*" + node.value.id)          # every argument's, e.g. stack(*dxs)
+    if isinstance(node, ast.Subscript):
+        return apply("index", _tree(node.value), _tree(node.slice))
     if isinstance(node, ast.Compare) and [type(op) for op in node.ops] == [ast.Gt]:
         return apply("gt", _tree(node.left), _tree(node.comparators[0]))
     raise ValueError(f"not a formula of the primitive table: {ast.unparse(node)}")
 
 
-def fill(formula: Formula, names: Mapping[str, Formula]) -> Formula:
-    """The formula with each of its names replaced (x by v_0, or by 1.414), folded again."""
+def fill(formula: Formula, names: Mapping[str, Any]) -> Formula:
+    """The formula with each of its names replaced (x by v_0, or by 1.414), folded again.
+
+    A name given as None (sum's axis, when it sums every element) is left out of its
+    operation's arguments, and ``*dxs`` stands for every formula of the tuple ``dxs``.
+    """
     if isinstance(formula, Name):
         return names[formula.text]
-    if isinstance(formula, Num):
+    if not isinstance(formula, Apply):
         return formula
-    return apply(formula.op, *(fill(a, names) for a in formula.args))
+    args: list[Formula] = []
+    for a in formula.args:
+        if isinstance(a, Name) and a.text.startswith("*"):
+            args.extend(names[a.text[1:]])
+        elif (filled := fill(a, names)) is not None:
+            args.append(filled)
+    return apply(formula.op, *args)
 
 
 # --- the rows' own algebra: a term of the chain rule, and a sum of terms -----------------
@@ -121,9 +167,11 @@ def negated(f: Formula) -> Formula:
 
 
 def negative(f: Formula) -> bool:
-    """Whether f, written out, starts with a minus: −1, −x/y², −0 × ln 2."""
+    """Whether f, written out, starts with a minus: −1, −x/y², −0 × ln 2 (not an array,
+    which starts with its bracket)."""
     if isinstance(f, Num):
-        return math.copysign(1.0, f.value) < 0 and not math.isnan(f.value)
+        return (isinstance(f.value, float) and math.copysign(1.0, f.value) < 0
+                and not math.isnan(f.value))
     if isinstance(f, Apply):
         return f.op == "neg" or (f.op in ("add", "sub", "mul", "div") and negative(f.args[0]))
     return False

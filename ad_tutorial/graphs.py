@@ -20,6 +20,10 @@ on reverse edges the local partial. The numbers come from finished sweeps
 (:class:`~ad_tutorial.forward.Tangent`, :class:`~ad_tutorial.reverse.Adjoint`); nothing is
 recomputed here. Constants are not nodes: they appear inside the operation's text.
 
+On arrays every node also shows its shape, and its numbers abbreviated to the first and
+last entry of each long axis ([0, …, 22.833]); an adjoint edge carries the
+vector–Jacobian product that passes along it ((v̄_6/5) broadcast to (5,)).
+
 Every function returns a ``graphviz.Digraph``, which Jupyter displays inline and which
 renders to SVG, PNG or PDF with graphviz's ``dot``. dot's time grows steeply and
 unevenly with the graph: measured, a sum x + x + … of 50 nodes takes 1 s (10 s for the
@@ -30,11 +34,12 @@ sines, minutes. So the drawing commands first hold a trace to :data:`MAX_NODES` 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from itertools import groupby
-from typing import TYPE_CHECKING, Callable, Union
+from typing import TYPE_CHECKING, Any, Callable, Union
 
 from .rendering import FONT
-from .tables import NOTATIONS, FormulaWriter
+from .tables import NOTATIONS, FormulaWriter, equations, reverse_sweep
 from .trace import Trace
 
 if TYPE_CHECKING:
@@ -67,9 +72,18 @@ def check_size(trace: Trace, max_nodes: int = MAX_NODES) -> None:
         raise GraphTooLarge(len(trace), max_nodes)
 
 
+#: Graph labels: HTML, with arrays abbreviated to one entry at each end of a long axis.
+NOTATION = replace(NOTATIONS["html"], edge_items=1)
+
+
 def html_writer(trace: Trace) -> FormulaWriter:
     """Writes v_i, formulas and partials as graphviz HTML: v<sub>-1</sub>, ln v<sub>-1</sub>."""
-    return FormulaWriter(trace, NOTATIONS["html"])
+    return FormulaWriter(trace, NOTATION)
+
+
+def shape_text(w: FormulaWriter, i: int) -> str:
+    """' (5,)' after a node's name on arrays; nothing on floats."""
+    return f" {w.nt.shape(w.t.shape(i))}" if w.t.arrays else ""
 
 
 def edges(trace: Trace) -> list[tuple[int, int, int]]:
@@ -131,17 +145,19 @@ def _role(trace: Trace, i: int) -> Attributes:
     """Node attributes that set inputs and the output apart in annotated graphs."""
     if i < len(trace.inputs):
         return {"fillcolor": INPUT_COLOR}
-    if i == trace.output:
+    if i in trace.outputs:
         return {"fillcolor": OUTPUT_COLOR, "peripheries": "2"}
     return {}
 
 
 def heading(w: FormulaWriter, i: int) -> str:
-    """The first line of an annotated node: '<b>v_1</b> = ln v_-1', '<b>y = v_5</b> = …'."""
+    """The first line of an annotated node: '<b>v_1</b> = ln v_-1', '<b>y = v_5</b> = …';
+    on arrays with the shape: '<b>v_4</b> (5,) = ln v_3'."""
     trace = w.t
-    name = w.name(i) if i != trace.output else f"{w.output_variable()} = {w.name(i)}"
+    outputs = [w.output_variable(r=r) for r, slot in enumerate(trace.outputs) if slot == i]
+    name = " = ".join([*outputs, w.name(i)])
     op = w.op(i) if trace.ops[i] is not None else w.nt.variable(trace.inputs[i], "")
-    return f"<b>{name}</b> = {op}"
+    return f"<b>{name}</b>{shape_text(w, i)} = {op}"
 
 
 def _label(w: FormulaWriter, i: int, accent: str, value: float) -> Attributes:
@@ -154,7 +170,18 @@ def _label(w: FormulaWriter, i: int, accent: str, value: float) -> Attributes:
 
 
 def _circle(w: FormulaWriter) -> Callable[[int], Attributes]:
+    """A circle named v_i; on arrays, its shape below the name."""
+    if w.t.arrays:
+        return lambda i: {"label": f"<{w.name(i)}<br/>{w.nt.shape(w.t.shape(i))}>"}
     return lambda i: {"label": f"<{w.name(i)}>"}
+
+
+def _results(w: FormulaWriter, accent: str, values: Any) -> str:
+    """ẏ = 5.5, or ẏ1 = …, ẏ2 = … for several outputs: the derivative as the graph's caption
+    gives it."""
+    values = values if w.t.several else (values,)
+    return ", ".join(f"{w.output_variable(accent, r)} = {w.nt.number(v)}"
+                     for r, v in enumerate(values))
 
 
 def forward_graph(sweep: Union[Trace, Tangent], annotate: bool = False,
@@ -175,9 +202,8 @@ def forward_graph(sweep: Union[Trace, Tangent], annotate: bool = False,
         return computation_graph(trace, _circle(w), False, rankdir=rankdir)
     g = computation_graph(trace, lambda i: _label(w, i, "dot", tangent.tangents[i]), True,
                           rankdir=rankdir)
-    seed = ", ".join(f"{w.nt.variable(x, 'dot')} = {w.nt.number(v)}"
-                     for x, v in tangent.seed.items())
-    g.attr(label=f"<forward mode, seed {seed}: {w.output_variable('dot')} = {w.nt.number(tangent.derivative)}>",
+    seed = equations(tangent.seed, w.nt, "dot")
+    g.attr(label=f"<forward mode, seed {seed}: {_results(w, 'dot', tangent.derivative)}>",
            labelloc="b")
     return g
 
@@ -194,23 +220,33 @@ def adjoint_graph(sweep: Union[Trace, Adjoint], annotate: bool = False) -> graph
     if isinstance(sweep, Adjoint):
         trace, adjoint, annotate = sweep.trace, sweep, True
     else:
-        trace, adjoint = sweep, (sweep.reverse() if annotate else None)
+        trace, adjoint = sweep, (reverse_sweep(sweep) if annotate else None)
     w = html_writer(trace)
     if adjoint is None:
         return computation_graph(trace, _circle(w), False, back=True)
+    g = computation_graph(trace, lambda i: _label(w, i, "bar", adjoint.adjoints[i]), True,
+                          back=True, edge_label=_edge_labels(w, adjoint))
+    y, nt = w.output_variable(), w.nt
+    # ∂y/∂x where y is one number; else x̄, the gradient of ȳ·y
+    one_number = not trace.several and trace.shape(trace.outputs[0]) == ()
+    gradient = ", ".join((nt.partial(y, nt.variable(x)) if one_number else nt.variable(x, "bar"))
+                         + f" = {nt.number(v)}" for x, v in adjoint.gradient.items())
+    g.attr(label=f"<reverse mode, {_results(w, 'bar', adjoint.seed)}: {gradient}>",
+           labelloc="b")
+    return g
+
+
+def _edge_labels(w: FormulaWriter, adjoint: Adjoint) -> Callable[[int, int], str]:
+    """The label of the edge from v_i back to its k-th argument: the local partial with
+    its value, or on arrays the vector–Jacobian product."""
+    if w.t.arrays:
+        return lambda i, k: w.nt.formula(w.vjp_formula(i, k))
     partial = {}                        # (i, k) → ∂v_i/∂(args[i][k]), from the sweep
     for i, steps in groupby(adjoint.steps(), key=lambda s: s.source):
         if i >= 0:                      # not the seed ȳ, which has no edge
-            positions = [k for k, j in enumerate(trace.args[i]) if j < len(trace)]
+            positions = [k for k, j in enumerate(w.t.args[i]) if j < len(w.t)]
             partial.update({(i, k): step.partial for k, step in zip(positions, steps)})
-    g = computation_graph(trace, lambda i: _label(w, i, "bar", adjoint.adjoints[i]), True,
-                          back=True, edge_label=lambda i, k: _partial(w, i, k, partial[i, k]))
-    y = w.output_variable()
-    gradient = ", ".join(f"{w.nt.partial(y, w.nt.variable(x))} = {w.nt.number(v)}"
-                         for x, v in adjoint.gradient.items())
-    g.attr(label=f"<reverse mode, {w.output_variable('bar')} = {w.nt.number(adjoint.seed)}: "
-                 f"{gradient}>", labelloc="b")
-    return g
+    return lambda i, k: _partial(w, i, k, partial[i, k])
 
 
 def _partial(w: FormulaWriter, i: int, k: int, partial: float) -> str:

@@ -11,7 +11,10 @@ parentheses as it needs and no more. The rules, in every notation:
   math mode typesets as a minus. −0 keeps its sign;
 * a negative term that does not start its formula is bracketed: 10.693 − (−0.959);
   brackets that are already there are not doubled: σ(−0.6), |−0.6|;
-* an integer exponent is a superscript: v_0², v_0⁻¹.
+* an integer exponent is a superscript: v_0², v_0⁻¹;
+* an array is written as nested lists of such numbers, [0, 0.693, 1.609]: numpy's
+  short form, where an axis too long for a line shows its first and last entries
+  around an ellipsis, [0, 1, 2, …, 97, 98, 99] (``edge_items``; None writes it whole).
 
 :func:`to_ascii` writes the text notations in plain ASCII (v_1, vdot_1, xdot1, d/dx, *,
 -, x^2) for a terminal that cannot show Unicode.
@@ -25,15 +28,16 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from itertools import groupby
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from .formulas import Formula, Name, Num, negated, negative
+from .arrays import key_text, np
+from .formulas import Formula, Name, Num, Param, negated, negative
 
-# How tightly a written formula holds together, loosest first: a sum, a product (1.5×10⁷
-# too), a negation (a negative number too), a power, a function applied to its argument
-# (ln x), a LaTeX fraction, an atom (a name, a number, anything in brackets). An operand
-# looser than its place allows gets parentheses.
-SUM, PRODUCT, NEGATION, POWER, APPLIED, COMPACT, ATOM = 10, 20, 25, 40, 50, 90, 100
+# How tightly a written formula holds together, loosest first: words (v̄ broadcast to
+# (5,)), a sum, a product (1.5×10⁷ too), a negation (a negative number too), a power, a
+# function applied to its argument (ln x), a LaTeX fraction, an atom (a name, a number,
+# anything in brackets). An operand looser than its place allows gets parentheses.
+WORDS, SUM, PRODUCT, NEGATION, POWER, APPLIED, COMPACT, ATOM = 5, 10, 20, 25, 40, 50, 90, 100
 
 ACCENTS = {"": "", "dot": "\u0307", "bar": "\u0304"}
 SUBSCRIPT_DIGITS = str.maketrans("-−0123456789", "₋₋₀₁₂₃₄₅₆₇₈₉")
@@ -61,9 +65,16 @@ class Notation:
     """Plain text, for the terminal: v_−1, v̇_1, ẋ1, −0.959, ln v_−1, v_0², 1/(2 × v_1)."""
 
     digits: int = 3
+    #: An axis of an array longer than 2·edge_items + 1 shows this many entries at each
+    #: end, around an ellipsis; None writes every entry.
+    edge_items: int | None = 3
 
     minus: ClassVar[str] = "−"
-    infix: ClassVar[dict[str, str]] = {"add": " + ", "sub": " − ", "mul": " × ", "gt": " > "}
+    infix: ClassVar[dict[str, str]] = {"add": " + ", "sub": " − ", "mul": " × ", "gt": " > ",
+                                       "matmul": " @ "}
+    ellipsis: ClassVar[str] = "…"
+    arrow: ClassVar[str] = "→"
+    transposed: ClassVar[str] = "ᵀ"
     cross: ClassVar[str] = "×"        # in a number: 1.5×10⁷
     special: ClassVar[dict[str, str]] = {"inf": "inf", "nan": "nan"}
     #: function name -> (before the argument, after it, whether those two bracket it)
@@ -84,12 +95,17 @@ class Notation:
         Unicode has one)."""
         return unicodedata.normalize("NFC", f"{name[0]}{ACCENTS[accent]}{name[1:]}")
 
-    def number(self, x: float) -> str:
+    def number(self, x: Any) -> str:
+        """A number, or an array of them (see :meth:`array`)."""
         return self.numeral(x)[0]
 
-    def numeral(self, x: float) -> tuple[str, int]:
+    def numeral(self, x: Any) -> tuple[str, int]:
         """A number and how tightly it holds together: −0.959 as a negation, 1.5×10⁷ as a
-        product, 10⁻⁵ as a power."""
+        product, 10⁻⁵ as a power; an array, in brackets, as an atom."""
+        if type(x) is not float:
+            if getattr(x, "ndim", 0):
+                return self.array(x), ATOM
+            x = float(x)                            # a 0-d array, a numpy float
         s = number(x, self.digits)
         sign, s = (self.minus, s[1:]) if s.startswith("-") else ("", s)
         holds = ATOM
@@ -100,6 +116,39 @@ class Notation:
             s = self.power("10", Num(float(exponent)))
             s, holds = (s, POWER) if mantissa == "1" else (f"{mantissa}{self.cross}{s}", PRODUCT)
         return sign + s, NEGATION if sign else holds
+
+    def array(self, x: Any) -> str:
+        """An array as nested lists, [[1, 2], [3, 4]], each number as :meth:`number` writes
+        it; an axis longer than 2·edge_items + 1 elided: [0, 1, 2, …, 97, 98, 99]."""
+        e = self.edge_items
+
+        def write(a: Any) -> str:                   # one level per axis of the array
+            if a.ndim == 0:
+                return self.number(float(a))
+            n = len(a)
+            if e is None or n <= 2 * e + 1:
+                return "[" + ", ".join(map(write, a)) + "]"
+            entries = [*map(write, a[:e]), self.ellipsis, *map(write, a[n - e:])]
+            return "[" + ", ".join(entries) + "]"
+        return write(np.asarray(x))
+
+    def shape(self, shape: tuple[int, ...]) -> str:
+        """An array's shape as numpy writes it: (5,), (3, 2), () for a number."""
+        return str(tuple(shape))
+
+    def parameter(self, p: Param) -> str:
+        """A parameter of an array operation: a shape (3, 1), an index 1:3, an axis 1."""
+        if p.kind == "shape":
+            return self.shape(p.value)
+        if p.kind == "key":
+            return key_text(p.value)
+        if p.kind == "axes":
+            return ", ".join(map(str, p.value))
+        return str(p.value)
+
+    def words(self, text: str) -> str:
+        """Words inside a formula, with a space either side: " broadcast to "."""
+        return f" {text} "
 
     def parens(self, text: str) -> str:
         return f"({text})"
@@ -135,9 +184,13 @@ class Notation:
             return self.numeral(f.value)
         if isinstance(f, Name):
             return f.text, ATOM
+        if isinstance(f, Param):
+            return self.parameter(f), ATOM
         op, args = f.op, f.args
-        if op in ("add", "sub", "mul"):
-            level = PRODUCT if op == "mul" else SUM
+        if op in ARRAY_OPERATIONS:
+            return ARRAY_OPERATIONS[op](self, *args)
+        if op in ("add", "sub", "mul", "matmul"):
+            level = PRODUCT if op in ("mul", "matmul") else SUM
             right = level + 1 if op == "sub" else level    # a − (b + c), but a + b + c
             return (self._operand(args[0], level, start) + self.infix[op]
                     + self._operand(args[1], right), level)
@@ -171,6 +224,55 @@ class Notation:
         """How a function is written around its argument: ln x, √x, |x|, σ(x)."""
         return self.functions.get(name, (f"{name} ", "", False))
 
+    def call(self, name: str, args: list[str]) -> str:
+        """A function with several arguments, or a parameter: reshape(v_0, (2, 3))."""
+        return f"{self.function(name)[0].rstrip()}({', '.join(args)})"
+
+    def keyword(self, name: str, value: str) -> str:
+        """A parameter given by name in a call: axis=1."""
+        return f"{name}={value}"
+
+
+# --- the array operations, as each notation writes them ---------------------------------
+# Each takes the notation and the operation's arguments (formulas, parameters last) and
+# gives the text with how tightly it holds (see SUM, PRODUCT … above).
+
+def _reduction(nt: Notation, name: str, a: Formula, axis: Param | None = None) -> tuple[str, int]:
+    """sum v_5 (every element, as ln v_5), or sum(v_5, axis=1)."""
+    if axis is None:
+        return f"{nt.function(name)[0]}{nt._operand(a, COMPACT)}", APPLIED
+    return nt.call(name, [nt.formula(a), nt.keyword("axis", nt.parameter(axis))]), ATOM
+
+
+def _tight(nt: Notation, a: Formula) -> str:
+    """An operand that words follow: bracketed unless it is a name, a number or a call."""
+    return nt._operand(a, NEGATION)
+
+
+ARRAY_OPERATIONS: dict[str, Any] = {
+    "sum": lambda nt, a, *axis: _reduction(nt, "sum", a, *axis),
+    "mean": lambda nt, a, *axis: _reduction(nt, "mean", a, *axis),
+    "transpose": lambda nt, a: (nt._operand(a, ATOM) + nt.transposed, POWER),
+    "index": lambda nt, a, key: (f"{nt._operand(a, ATOM)}[{nt.parameter(key)}]", ATOM),
+    "reshape": lambda nt, a, shape: (nt.call("reshape", [nt.formula(a), nt.parameter(shape)]),
+                                     ATOM),
+    "stack": lambda nt, *xs: (nt.call("stack", [nt.formula(x) for x in xs]), ATOM),
+    # v̄ broadcast to (5,): the adjoint of a sum reaches every element it summed
+    "broadcast": lambda nt, g, shape, *axis: (
+        _tight(nt, g) + nt.words("broadcast" + (f" along axis {nt.parameter(axis[0])}"
+                                                 if axis else "") + " to")
+        + nt.parameter(shape), WORDS),
+    # v̄ summed over axis 1 → (3, 1): the adjoint of a broadcast is a sum
+    "unbroadcast": lambda nt, g, axes, shape: (
+        _tight(nt, g) + nt.words(f"summed over {'axes' if len(axes.value) > 1 else 'axis'} "
+                                 f"{nt.parameter(axes)}") + f"{nt.arrow} {nt.parameter(shape)}",
+        WORDS),
+    # the adjoint of x[key]: zeros shaped as x, with v̄ where the index took its elements
+    "scatter": lambda nt, g, key, shape: (
+        _tight(nt, g) + nt.words("scattered into zeros of") + nt.parameter(shape)
+        + nt.words("at") + f"[{nt.parameter(key)}]", WORDS),
+}
+
 
 @dataclass(frozen=True)
 class Markdown(Notation):
@@ -185,6 +287,7 @@ class Html(Notation):
     """HTML, for Jupyter, the explorer and graph labels: v̇<sub>−1</sub>, x<sup>2</sup>."""
 
     infix: ClassVar[dict[str, str]] = {**Notation.infix, "gt": " &gt; "}
+    transposed: ClassVar[str] = "<sup>T</sup>"
 
     def node(self, k: int, accent: str = "") -> str:
         return f"v{ACCENTS[accent]}<sub>{self.subscript(k)}</sub>"
@@ -209,8 +312,11 @@ class Latex(Notation):
 
     minus: ClassVar[str] = "-"
     infix: ClassVar[dict[str, str]] = {"add": " + ", "sub": " - ", "mul": r" \times ",
-                                       "gt": " > "}
+                                       "gt": " > ", "matmul": r" \mathbin{@} "}
     cross: ClassVar[str] = r" \times "
+    ellipsis: ClassVar[str] = r"\ldots"
+    arrow: ClassVar[str] = r"\to"
+    transposed: ClassVar[str] = r"^{\top}"
     special: ClassVar[dict[str, str]] = {"inf": r"\infty", "nan": r"\mathrm{nan}"}
     functions: ClassVar[dict[str, tuple[str, str, bool]]] = {
         "sqrt": (r"\sqrt{", "}", True), "abs": (r"\left|", r"\right|", True),
@@ -232,6 +338,12 @@ class Latex(Notation):
 
     def partial(self, of: str, wrt: str) -> str:
         return rf"\frac{{\partial {of}}}{{\partial {wrt}}}"
+
+    def words(self, text: str) -> str:
+        return rf"\text{{ {text} }}"
+
+    def keyword(self, name: str, value: str) -> str:
+        return rf"\mathrm{{{name}}}={value}"
 
     def math(self, text: str) -> str:
         return f"${text}$"
@@ -260,6 +372,7 @@ NOTATIONS: dict[str, Notation] = {"text": Notation(), "markdown": Markdown(), "h
 # --- ASCII, for a terminal that cannot show Unicode --------------------------------------
 
 _ASCII = {"−": "-", "–": "-", "—": "--", "×": "*", "·": "*", "∂": "d", "∇": "grad ",
+          "…": "...", "≠": "!=",
           "√": "sqrt ", "σ": "sigmoid", "→": "->", "←": "<-", "≤": "<=", "≥": ">=",
           "≈": "~", "∞": "inf", "‘": "'", "’": "'", "“": '"', "”": '"',
           ACCENTS["dot"]: "dot", ACCENTS["bar"]: "bar"}
@@ -294,7 +407,9 @@ def to_ascii(text: str) -> str:
             mark = "^" if script == "super" else "_"
             out.append(mark + to_ascii(unicodedata.normalize("NFKC", chars)))
         else:
-            out.append("".join(map(_ascii_character, unicodedata.normalize("NFKD", chars))))
+            out.append("".join(_ASCII.get(c) or "".join(map(_ascii_character,
+                                                            unicodedata.normalize("NFKD", c)))
+                               for c in chars))      # ≠ is !=, before NFKD splits it
     return "".join(out)
 
 

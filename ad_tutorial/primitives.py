@@ -291,8 +291,8 @@ def _index_vjp(g: Any, k: int, xs: list[Any], out: Any, key: Any) -> Any:
 
 def _stack_jvp(ts: list[Any], xs: list[Any], out: Any) -> Any:
     k = next(t for t in ts if t is not None).shape[0]
-    return np.stack([np.zeros((k, *x.shape)) if t is None else along(t, x.shape)
-                     for t, x in zip(ts, xs)], axis=1)
+    return np.stack([np.zeros((k, *np.shape(x))) if t is None else along(t, np.shape(x))
+                     for t, x in zip(ts, xs)], axis=1)      # a number constant is a float
 
 
 class ByNumber(NamedTuple):
@@ -319,8 +319,15 @@ class Primitive:
     (``array_partials``), which the sweeps multiply and broadcast (forward) or multiply
     and sum back (backward). The others give ``jvp`` (the tangent from the arguments'
     tangents) and ``vjp`` (the adjoint passed back to argument k), written for the tables
-    in ``jvp_text`` and ``vjp_text`` over ``{t0}`` (a tangent), ``{g}`` (the adjoint),
-    the arguments ``{0}``, ``{1}`` and the node's parameters by name.
+    as formulas beside them: ``jvp_formula`` and ``vjp_formulas`` (one per argument; one
+    for all of stack's). Besides x, y and out, these use the tangents ``dx``, ``dy``
+    (``*dxs``: every argument's), the adjoint ``g`` of the output, the node's parameters
+    by name (``axis``, ``shape``, ``key``), the arguments' shapes ``shape_x``, ``shape_y``,
+    ``n`` (how many elements of x make one of out: the count a mean divides by) and ``k``
+    (the argument's position); and the functions ``transpose``, ``sum``, ``mean``,
+    ``reshape``, ``stack``, ``x @ y``, ``x[key]``, and ``broadcast(g, shape, axis)`` (g
+    repeated along an axis, or every axis, up to a shape) and ``scatter(g, key, shape)``
+    (zeros of a shape with g where x[key] took its elements).
     """
 
     name: str
@@ -337,8 +344,8 @@ class Primitive:
     array_partials: Callable[..., tuple[Any, ...]] | None = None   # elementwise ones
     jvp: Callable[..., Any] | None = None       # (tangents, values, out, *parameters)
     vjp: Callable[..., Any] | None = None       # (adjoint, k, values, out, *parameters)
-    jvp_text: tuple[str, str] = ("", "")        # text, LaTeX
-    vjp_text: tuple[tuple[str, str], ...] = ()  # per argument: text, LaTeX
+    jvp_formula: str = ""                       # the JVP, as a formula (see above)
+    vjp_formulas: tuple[str, ...] = ()          # the VJP to each argument, as formulas
     parameters: tuple[str, ...] = ()            # the node's static parameters, by name
     check: Callable[..., None] | None = None    # (shapes, parameters): ValueError if unfit
 
@@ -372,12 +379,12 @@ def _unary(name: str, value, partials, partial_formula: str, array, array_partia
                      array=array, array_partials=array_partials)
 
 
-def _moving(name: str, arity: int, torch, array, jvp, vjp, jvp_text: tuple[str, str],
-            vjp_text: tuple[tuple[str, str], ...], parameters: tuple[str, ...] = (),
+def _moving(name: str, arity: int, torch, array, jvp, vjp, jvp_formula: str,
+            vjp_formulas: tuple[str, ...], parameters: tuple[str, ...] = (),
             symbol: str = "", precedence: int = 100, check=None) -> Primitive:
     """A primitive that moves or combines elements: arrays only, with its own JVP and VJP."""
     return Primitive(name, arity, None, None, (), torch, symbol, precedence, array=array,
-                     jvp=jvp, vjp=vjp, jvp_text=jvp_text, vjp_text=vjp_text,
+                     jvp=jvp, vjp=vjp, jvp_formula=jvp_formula, vjp_formulas=vjp_formulas,
                      parameters=parameters, check=check)
 
 
@@ -428,40 +435,29 @@ PRIMITIVES: dict[str, Primitive] = {p.name: p for p in [
     _moving("sum", 1, lambda x, axis: x.sum() if axis is None else x.sum(axis),
             lambda x, axis: np.sum(x, axis),
             lambda ts, xs, out, axis: ts[0].sum(axis=_axes(axis, xs[0].ndim)),
-            _sum_vjp, ("sum {t0}", r"\textstyle\sum {t0}"),
-            (("{g} broadcast to {shape0}", r"{g} \text{{ broadcast to }} {shape0}"),),
+            _sum_vjp, "sum(dx, axis)", ("broadcast(g, shape_x, axis)",),
             parameters=("axis",)),
     _moving("mean", 1, lambda x, axis: x.mean() if axis is None else x.mean(axis),
             lambda x, axis: np.mean(x, axis),
             lambda ts, xs, out, axis: ts[0].mean(axis=_axes(axis, xs[0].ndim)),
-            _mean_vjp, ("mean {t0}", r"\operatorname{{mean}} {t0}"),
-            (("{g}/{count} broadcast to {shape0}",
-              r"\frac{{{g}}}{{{count}}} \text{{ broadcast to }} {shape0}"),),
+            _mean_vjp, "mean(dx, axis)", ("broadcast(g/n, shape_x, axis)",),
             parameters=("axis",)),
     _moving("matmul", 2, operator.matmul, lambda a, b: np.matmul(a, b), _matmul_jvp,
-            _matmul_vjp, ("{t0} @ {1} + {0} @ {t1}", r"{t0} {1} + {0} {t1}"),
-            (("{g} @ {1}ᵀ", r"{g} {1}^\top"), ("{0}ᵀ @ {g}", r"{0}^\top {g}")),
+            _matmul_vjp, "dx @ y + x @ dy", ("g @ transpose(y)", "transpose(x) @ g"),
             symbol="@", precedence=20, check=matmul_shape),
     _moving("transpose", 1, lambda x: x.permute(tuple(range(x.ndim - 1, -1, -1))),
             lambda x: np.transpose(x), lambda ts, xs, out: _transposed(ts[0]),
-            lambda g, k, xs, out: _transposed(g), ("{t0}ᵀ", r"{t0}^\top"),
-            (("{g}ᵀ", r"{g}^\top"),)),
+            lambda g, k, xs, out: _transposed(g), "transpose(dx)", ("transpose(g)",)),
     _moving("reshape", 1, lambda x, shape: x.reshape(shape),
             lambda x, shape: np.reshape(x, shape),
             lambda ts, xs, out, shape: ts[0].reshape(ts[0].shape[:1] + out.shape),
             lambda g, k, xs, out, shape: g.reshape(g.shape[:1] + xs[0].shape),
-            ("reshape({t0}, {shape})", r"\operatorname{{reshape}}({t0}, {shape})"),
-            (("{g} reshaped to {shape0}", r"{g} \text{{ reshaped to }} {shape0}"),),
-            parameters=("shape",)),
+            "reshape(dx, shape)", ("reshape(g, shape_x)",), parameters=("shape",)),
     _moving("index", 1, lambda x, key: x[key], lambda x, key: x[key],
             lambda ts, xs, out, key: ts[0][(slice(None), *key)], _index_vjp,
-            ("{t0}[{key}]", r"{t0}[{key}]"),
-            (("{g} scattered into zeros of {shape0} at [{key}]",
-              r"{g} \text{{ scattered into zeros of }} {shape0} \text{{ at }} [{key}]"),),
-            parameters=("key",), check=index_check),
+            "dx[key]", ("scatter(g, key, shape_x)",), parameters=("key",), check=index_check),
     _moving("stack", 0, lambda *xs: _torch("stack")(xs), lambda *xs: np.stack(xs), _stack_jvp,
-            lambda g, k, xs, out: g[:, k], ("stack({ts})", r"\operatorname{{stack}}({ts})"),
-            (("{g}[{k}]", r"{g}[{k}]"),)),
+            lambda g, k, xs, out: g[:, k], "stack(*dxs)", ("g[k]",)),
 ]}
 
 #: Other spellings accepted in expressions and as functions: ``log`` is ``ln``.

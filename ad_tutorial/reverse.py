@@ -70,10 +70,14 @@ class Adjoint(SweepResult):
         for i in range(n - 1, len(t.inputs) - 1, -1):
             for k, (j, d) in enumerate(zip(t.args[i], t.partials(i) or [None] * len(t.args[i]))):
                 if j < n:
-                    c = (adjoints[i] * d if not t.arrays else
-                         contribution(t.numbered, i, k, adjoints[i][None])[0])
                     first = running[j] is None
-                    running[j] = c if first else running[j] + c
+                    if not t.arrays:
+                        c = adjoints[i] * d
+                        running[j] = c if first else running[j] + c
+                    else:                       # inf and nan are meant, as in the sweep
+                        with np.errstate(all="ignore"):
+                            c = contribution(t.numbered, i, k, adjoints[i][None])[0]
+                            running[j] = c if first else running[j] + c
                     yield Step(j, i, d, c, running[j], first)
 
     def __repr__(self) -> str:

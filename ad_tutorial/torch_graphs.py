@@ -43,9 +43,11 @@ def max_depth() -> int:
 
 def _leaf(x: Any) -> torch.Tensor:
     """An input as a float64 leaf tensor that requires grad (tensors keep their dtype)."""
+    import numpy as np
     import torch
 
-    t = x if torch.is_tensor(x) else torch.tensor(float(x), dtype=torch.float64)
+    t = x if torch.is_tensor(x) else torch.tensor(float(x) if np.ndim(x) == 0 else
+                                                  np.asarray(x), dtype=torch.float64)
     return t.detach().requires_grad_(True)
 
 
@@ -94,6 +96,9 @@ def run_on_torch(f: Union[Trace, Callable[..., Any]], /, **inputs: Any
     import torch
 
     if isinstance(f, Trace):
+        if f.several:
+            raise TorchGraphError(f"the function has {len(f.results)} outputs; torch's "
+                                  "graph is drawn for a function of one")
         f, inputs = f.function, {**f.at(), **inputs}
     leaves = {name: _leaf(x) for name, x in inputs.items()}
     y = f(**leaves)
@@ -171,7 +176,8 @@ def side_by_side(trace: Trace) -> graphviz.Digraph:
     both = graphviz.Digraph("TraceAndTorch")
     both.attr(rankdir="TB", labelloc="t", fontsize="16", fontname=FONT,
               label=f"<{trace.expression} at "
-                    + ", ".join(f"{k} = {v:g}" for k, v in trace.at().items()) + ">")
+                    + ", ".join(f"{k} = {w.nt.number(v) if trace.arrays else format(v, 'g')}"
+                                for k, v in trace.at().items()) + ">")
     both.subgraph(ours)
     both.subgraph(torch_dot)
     return both

@@ -121,7 +121,7 @@ def programs(draw: Any, max_steps: int = 5, pair: bool | None = None) -> Program
             parameter = draw(st.sampled_from([0, -1, slice(1, None), slice(None, 2),
                                               (slice(None), 0) if len(shape) > 1 else 1]))
         result = _shape(name, [shapes[k] for k in operands], parameter)
-        if result is None or 0 in result:               # unfit, or empty (refused)
+        if result is None or 0 in result:       # x[1:] of a single element is empty
             continue
         steps.append((name, operands, parameter))
         shapes.append(result)

@@ -123,6 +123,15 @@ def test_random_array_programs_match_torch_at_domain_edges(program, data):
     check_against_torch(program, xs, data.draw(st.integers(0, 2**32 - 1)))
 
 
+def test_stack_of_traced_values_and_numbers_in_both_modes():
+    """A number stacked with traced values is a constant (a float): its tangent is 0."""
+    t = adt.trace(lambda x: adt.stack([x[0], 2.0, x[1] * 3.0]), x=np.array([1.0, 4.0]))
+    np.testing.assert_array_equal(t.value, [1.0, 2.0, 12.0])
+    np.testing.assert_array_equal(t.forward(x=np.array([1.0, 1.0])).derivative, [1.0, 0.0, 3.0])
+    np.testing.assert_array_equal(t.jacobian("forward"), t.jacobian("reverse"))
+    np.testing.assert_array_equal(t.jacobian(), [[1.0, 0.0], [0.0, 0.0], [0.0, 3.0]])
+
+
 # --- the tutorial's vector cells ------------------------------------------------------------
 
 def test_cell_45_sum_of_squares():

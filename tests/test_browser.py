@@ -31,7 +31,12 @@ PROJECTORS = [{"width": 1024, "height": 768}, {"width": 1280, "height": 720}]
 SEED = "ln(x1) + x1*x2 - sin(x2)"
 WALKS = {"seed": (SEED, {"x1": 2.0, "x2": 5.0}),                        # 7 nodes, 26 steps
          "large": ("exp(-x1/x2) * sqrt(x2) - tanh(x1*x2) + ln(1 + x1**2) * sin(x1 - x2)"
-                   " / cos(x2) + sigmoid(x1*x2)", {"x1": 0.7, "x2": 1.3})}  # 22, 78
+                   " / cos(x2) + sigmoid(x1*x2)", {"x1": 0.7, "x2": 1.3}),  # 22, 78
+         # arrays: the tutorial's cell 46, and a matrix, a broadcast and two outputs
+         "cell46": ("mean(ln(x**2 + 1) + 5*x)", {"x": [0.0, 1.0, 2.0, 3.0, 4.0]}),
+         "matrices": ("tanh(W @ x + b), sum(x[1:] * b)",
+                      {"W": [[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]], "x": [0.2, -0.1, 0.3],
+                       "b": [[0.1], [-0.2]]})}
 MIN_FONT = 14           # px: the smallest graph text a back row reads
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None,
@@ -360,3 +365,25 @@ def test_space_steps_on_whatever_has_the_focus(page, tmp_path):
     page.keyboard.press("Space")            # at the end, Space stays there
     assert state(page)["where"].startswith("Step 26 of")
     assert page.evaluate("[window.scrollX, window.scrollY]") == [0, 0]
+
+
+def test_the_served_form_takes_arrays_and_every_step_fits(browser, tmp_path):
+    """The tutorial's cell 46 typed into the form at 1024×768: the walk ends on x.grad."""
+    from playwright.sync_api import expect
+
+    text, at = WALKS["cell46"]
+    context = browser.new_context(viewport=PROJECTORS[0])
+    tab = context.new_page()
+    with running_server() as (url, _):
+        tab.goto(url)
+        tab.fill("#expression", text)
+        tab.fill("#at", "x=[0, 1, 2, 3, 4]")
+        tab.press("#at", "Enter")
+        expect(tab.locator("#formula")).to_have_text(text)
+        model = build_model(trace(text, **at))
+        check_every_step(tab, model, tmp_path / "served-cell46")
+        assert state(tab)["say"] == "x̄ (5,) = v̄0 = [1, 1.2, 1.16, 1.12, 1.094]"
+        gradient = tab.evaluate("""() => [...document.querySelectorAll("#adjoint-1 tr")]
+            .pop().querySelector("td.value").textContent""")
+        assert gradient == "= [1, 1.2, 1.16, 1.12, 1.094]"
+    context.close()

@@ -12,6 +12,9 @@ import pytest
 
 from ad_tutorial import primitives
 from ad_tutorial.cli import main
+from ad_tutorial.tables import NOTATIONS
+
+TEXT = NOTATIONS["text"]
 
 SEED = "ln(x1) + x1*x2 - sin(x2)"
 
@@ -93,15 +96,45 @@ BAD = [
     (["trace", "x", "--at", "x=1", "--format", "pdf"], "invalid choice"),
     (["frobnicate"], "invalid choice"),
     (["check", "x^2", "--at", "x=1"], "write powers as x**2"),
+    # arrays: the point, then shapes that do not fit, each kind
+    (["trace", "x**2", "--at", "x=[[1,2],[3]]"], "--at x: the array is ragged"),
+    (["trace", "x**2", "--at", "x=[]"], "--at x: the array [] is empty"),
+    (["trace", "x**2", "--at", "x=[1,b]"], "--at x: 'b' is not a number"),
+    (["trace", "x**2", "--at", "x=[1,2"], "--at x: '[' is never closed"),
+    (["trace", "x**2", "--at", "x=[1,2]", "--seed", "x=[1,,0]"], "--seed x: an entry is missing"),
+    (["trace", "x + y", "--at", "x=[1,2,3]", "y=[1,2]"],
+     "+: shapes (3,) and (2,) do not broadcast together"),
+    (["trace", "W @ x", "--at", "W=[[1,2],[3,4]]", "x=[1,-1,2]"],
+     "@ of shapes (2, 2) and (3,): the inner sizes differ (2 ≠ 3)"),
+    (["trace", "x[3]", "--at", "x=[1,2,3]"], "index 3 is out of range for an axis of 3"),
+    (["trace", "reshape(x, 2, 2)", "--at", "x=[1,2,3]"],
+     "reshape of shape (3,) with shape (2, 2): cannot reshape array of size 3"),
+    (["trace", "sum(x, 1)", "--at", "x=[1,2,3]"], "sum of shape (3,) with axis 1"),
+    (["trace", "x**2", "--at", "x=[1,2,3]", "--seed", "x=[1,0]"],
+     "the seed for x has shape (2,); x has shape (3,)"),
+    (["trace", "x**2", "--at", "x=[1,2,3]", "--ybar", "y=[1,0]"], "has shape (2,)"),
+    (["trace", "x*y, x+y", "--at", "x=[1,2]", "y=1", "--ybar", "y1=1"],
+     "cannot seed ȳ of 'y1': the function's outputs are f1, f2"),
+    (["check", "x**2", "--at", "x=[1,2]", "--seed", "x=[1,0,0]"], "the seed for x has shape"),
+    (["trace", "x + y", "--at", "x=[" + ",".join(["0"] * 4000) + "]",
+      "y=[" + ",".join(["[0]"] * 3000) + "]"],
+     "+ would make an array of shape (3000, 4000), 12,000,000 numbers; at most 10,000,000"),
+    (["graph", "x + y", "--at", "x=[1,2,3]", "y=[1,2]", "-o", "never.svg"], "do not broadcast"),
+    (["graph", "x*y, x+y", "--at", "x=[0,1]", "y=2", "--kind", "torch", "-o", "never.svg"],
+     "the function has 2 outputs; torch's graph is drawn for a function of one"),
+    (["explore", "x**2", "--at", "x=[1,2]", "--seed", "x=[1]", "-o", "never.html"],
+     "the seed for x has shape (1,)"),
 ]
 
 
 @pytest.mark.parametrize("argv, message", BAD)
-def test_bad_input_is_one_line_and_exit_2(capsys, argv, message):
+def test_bad_input_is_one_line_and_exit_2(capsys, monkeypatch, tmp_path, argv, message):
+    monkeypatch.chdir(tmp_path)
     assert main(argv) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
     assert message in captured.err and captured.err.count("\n") == 1
+    assert not list(tmp_path.iterdir())                  # nothing written
 
 
 @pytest.mark.parametrize("argv, message", BAD[:3] + BAD[8:9] + BAD[15:])
@@ -174,6 +207,14 @@ def run_ascii(*argv: str) -> subprocess.CompletedProcess:
      ["vbar_0  = vbar_0 + vbar_2 dv_2/dv_0", "vdot_2  = vdot_-1 * v_0 + vdot_0 * v_-1",
       "Seed xdot = (1, 0)", "v_-1 * v_0"]),
     (["trace", "--help"], ["the tangent direction xdot"]),
+    (["trace", "sum(x, 1)", "--at", "x=[[1,2],[3,4]]"],
+     ["v_1  (2,)   = sum(v_0, axis=1)", "vbar_0  (2, 2) = vbar_1 dv_1/dv_0 = vbar_1 broadcast "
+      "along axis 1 to (2, 2)"]),
+    (["trace", "x + y", "--at", "x=[[1],[2]]", "y=[" + ",".join(["-1"] * 9) + "]",
+      "--mode", "reverse", "--format", "markdown", "--ybar", "f=-1"],
+     ["| vbar_-1 | (2, 1) | = vbar_1 dv_1/dv_-1 | = (vbar_1 * 1) summed over axis 1 -> (2, 1) |",
+      "[-1, -1, -1, ..., -1, -1, -1]"]),
+    (["check", "x*y, sum(x)", "--at", "x=[1,2]", "y=3"], ["(fdot1, fdot2) along d1", "..."]),
 ])
 def test_on_an_ascii_terminal_every_table_is_written_in_ascii(argv, pieces):
     done = run_ascii(*argv)
@@ -307,3 +348,55 @@ def test_a_reader_that_leaves_early_ends_every_command_quietly(tmp_path, argv):
     child.stdout.close()
     stderr = child.stderr.read().decode()
     assert child.wait(timeout=120) == 141 and stderr == ""
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["trace", "x", "--at", "x=[1,2]", "--ybar", "q=1"], "cannot seed ybar of 'q'"),
+    (["trace", "W @ x", "--at", "W=[[1,2]]", "x=[1,2,3]"], "the inner sizes differ (2 != 3)"),
+])
+def test_on_an_ascii_terminal_messages_are_spelled_out_too(argv, message):
+    done = run_ascii(*argv)
+    assert done.returncode == 2 and done.stdout == b""
+    assert message in done.stderr.decode("ascii")
+
+
+# --- arrays: the tutorial's cells 45 and 46 by hand ----------------------------------------
+
+CELLS = ["sum(x**2)", "mean(ln(x**2 + 1) + 5*x)"]
+
+
+def torch_cell(expression: str) -> tuple[float, list[float]]:
+    """y and x.grad of the cell, as the tutorial computes them, in float64."""
+    import torch
+
+    x = torch.arange(5.0, dtype=torch.float64, requires_grad=True)
+    y = torch.sum(x**2) if expression == "sum(x**2)" else torch.mean(torch.log(x**2 + 1) + 5 * x)
+    y.backward()
+    return y.item(), x.grad.tolist()
+
+
+@pytest.mark.parametrize("expression", CELLS)
+def test_cells_45_and_46_by_hand_from_the_command_line(capsys, expression):
+    import numpy as np
+
+    y, grad = torch_cell(expression)
+    assert main(["trace", expression, "--at", "x=[0,1,2,3,4]", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    np.testing.assert_allclose(data["value"], y, rtol=1e-12)
+    np.testing.assert_allclose(data["adjoint"]["gradient"]["x"], grad, rtol=1e-12)
+    assert data["primal"][0]["shape"] == [5] and data["primal"][-1]["shape"] == []
+    assert main(["trace", expression, "--at", "x=[0,", "1,", "2,", "3,", "4]"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    shown = "[" + ", ".join(map(TEXT.number, grad)) + "]"          # [1, 1.2, 1.16, …]
+    assert f"  x̄    (5,) = v̄_0 = {shown}" in lines
+    assert any(line.startswith("  y    ()   = ") and line.endswith(TEXT.number(y))
+               for line in lines)
+
+
+def test_ybar_seeds_reverse_mode_of_several_outputs(capsys):
+    assert main(["trace", "x*y, x+y", "--at", "x=[1,2]", "y=3", "--mode", "reverse",
+                 "--ybar", "f2=[1,1]", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["output"] == ["f1", "f2"]
+    assert data["adjoint"]["seed"] == {"f1": [0.0, 0.0], "f2": [1.0, 1.0]}
+    assert data["adjoint"]["gradient"] == {"x": [1.0, 1.0], "y": 2.0}

@@ -351,3 +351,47 @@ def test_the_heading_names_the_output_apart_from_the_inputs(text, at, output, po
     assert steps_of(model, "primal")[-1]["say"].startswith(f"{output} = v")
     assert steps_of(model, "tangent")[-1]["say"].startswith(html.variable(output, "dot") + " = ")
     assert steps_of(model, "adjoint")[0]["say"].endswith(f"= {html.variable(output, 'bar')} = 1")
+
+
+# --- arrays, and the numbers on the graph's nodes -----------------------------------------
+
+def test_numbers_on_the_nodes_are_plain_text_never_markup():
+    """The page sets them as text: 10⁻³¹⁰, not 10<sup>−310</sup> shown as written."""
+    for t in [trace("x*1e-7 + sin(x)", x=1e-310),
+              trace("x*1e-7 + sum(x)", x=[1e-310, 2.0, 3.0])]:
+        model = build_model(t)
+        labels = [text for s in model["steps"] + model["phases"] for text in s["labels"].values()]
+        assert labels and not any("<" in text or "&" in text for text in labels)
+        assert any("10⁻³¹⁰" in text for text in labels)
+
+
+def test_an_array_walk_shows_whole_tables_and_abbreviated_graphs():
+    t = trace("mean(ln(x**2 + 1) + 5*x)", x=[float(k) for k in range(12)])
+    model = build_model(t)
+    primal = model["phases"][0]["tables"][0]
+    assert "<td>(12,)</td>" in primal and "= [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]" in primal
+    first = model["steps"][0]
+    assert first["say"] == "v<sub>0</sub> (12,) = x = [0, 1, …, 10, 11]"
+    assert first["labels"] == {"f-value-v_0": "[0, …, 11]"}
+    assert first["value"] == [float(k) for k in range(12)]
+    gradient = model["steps"][-1]
+    assert gradient["value"] == [t.reverse().gradient["x"].tolist()]
+    assert 'class="num"' not in "".join(model["phases"][2]["tables"])    # no numbers column
+
+
+def test_several_outputs_each_end_the_forward_sweeps():
+    t = trace("x*y, x + y", x=[1.0, 2.0], y=3.0)
+    model = build_model(t)
+    primal = steps_of(model, "primal")
+    assert [s["say"].split(" ")[0] for s in primal[-2:]] == ["f1", "f2"]
+    assert [s["value"] for s in primal[-2:]] == [[3.0, 6.0], [4.0, 5.0]]
+    assert model["output"] == "(f1, f2)"
+    assert steps_of(model, "adjoint")[0]["say"] == "v̄<sub>1</sub> (2,) = f̄1 = [1, 0]"
+
+
+def test_explore_writes_an_array_page(tmp_path, capsys):
+    out = tmp_path / "cell46.html"
+    assert main(["explore", "mean(ln(x**2 + 1) + 5*x)", "--at", "x=[0,1,2,3,4]",
+                 "-o", str(out)]) == 0
+    page = out.read_text(encoding="utf-8")
+    assert 'value="x=[0,1,2,3,4]"' in page and "broadcast to (5,)" in page

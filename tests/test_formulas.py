@@ -107,3 +107,32 @@ def test_the_rows_algebra():
     assert TEXT.formula(times(v, parse("y * x"))) == "v̇ × (y × x)"
     assert TEXT.formula(total([v, Apply("neg", (d,)), Num(2.0)])) == "v̇ − d + 2"
     assert negative(Num(-0.0)) and not negative(Num(math.nan)) and negative(parse("-x/y"))
+
+
+# --- the array rules: JVP and VJP of the primitives that move or combine elements -----------
+
+#: What an array rule may be written over (see Primitive): arguments, tangents, the adjoint,
+#: shapes, the count a mean divides by, the argument's position, and parameters.
+RULE_NAMES = {"x", "y", "out", "dx", "dy", "*dxs", "g", "shape_x", "shape_y", "n", "k"}
+MOVING = [name for name, p in PRIMITIVES.items() if not p.elementwise]
+
+
+@pytest.mark.parametrize("name", MOVING)
+def test_each_array_rule_is_one_formula_over_the_documented_names(name):
+    p = PRIMITIVES[name]
+    assert p.jvp_formula and len(p.vjp_formulas) == (p.arity or 1)
+    for text in (p.jvp_formula, *p.vjp_formulas):
+        assert names(parse(text)) <= RULE_NAMES | set(p.parameters), text
+
+
+def test_a_missing_tangent_drops_out_of_a_linear_rule():
+    from ad_tutorial.formulas import NO_TANGENT, Param
+
+    jvp = parse(PRIMITIVES["matmul"].jvp_formula)
+    filled = fill(jvp, {"x": Name("A"), "y": Name("B"), "dx": Name("Ȧ"), "dy": NO_TANGENT})
+    assert TEXT.formula(filled) == "Ȧ @ B"
+    summed = fill(parse(PRIMITIVES["sum"].jvp_formula),
+                  {"dx": NO_TANGENT, "axis": Param("axis", 0)})
+    assert summed is NO_TANGENT
+    stacked = fill(parse("stack(*dxs)"), {"dxs": (Name("ẋ"), NO_TANGENT)})
+    assert TEXT.formula(stacked) == "stack(ẋ, 0)"

@@ -231,3 +231,60 @@ def test_a_graph_too_large_for_the_projector_is_not_shrunk():
     at_least.attr(dpi=str(GRAPH_PNG_DPI))
     size = png_size(render_graph(g, "png"))
     assert size == png_size(at_least.pipe(format="png")) and size[1] > PROJECTOR[1]
+
+
+# --- arrays: shapes on every node, numbers abbreviated, the VJP on each adjoint edge --------
+
+CELL_46 = ("mean(ln(x**2 + 1) + 5*x)", {"x": [0, 1, 2, 3, 4]})
+
+
+def labels(g: graphviz.Digraph) -> dict[str, str]:
+    """Each node's label as text (HTML tags dropped), by node name."""
+    found = re.findall(r'^\t"?([\w.-]+)"? \[label=<(.*)>(?: [\w-]+=(?:"[^"]*"|\S+))*\]$',
+                       g.source, re.M)
+    return {name: re.sub(r"<[^>]+>", "", label) for name, label in found}
+
+
+@pytest.mark.parametrize("draw", [forward_graph, adjoint_graph])
+@pytest.mark.parametrize("annotate", [False, True])
+def test_every_node_of_an_array_trace_shows_its_shape(draw, annotate):
+    t = adt.trace(CELL_46[0], **CELL_46[1])
+    g = draw(t, annotate=annotate)
+    nodes = {name: text for name, text in labels(g).items() if "." not in name}
+    assert len(nodes) == len(t)
+    for i in range(len(t)):
+        assert str(t.shape(i)) in nodes[t.name(i)], nodes[t.name(i)]
+    assert edges(g) == [(a, b) if draw is forward_graph else (b, a)
+                        for a, b in edges(forward_graph(t))]
+
+
+def test_annotated_array_graphs_abbreviate_and_adjoint_edges_carry_the_vjp():
+    t = adt.trace(CELL_46[0], **CELL_46[1])
+    forward = labels(forward_graph(t, annotate=True))
+    assert "v5 (5,) = v4 + v2= [0, …, 22.833]" in forward["v_5"]
+    adjoint = labels(adjoint_graph(t, annotate=True))
+    assert adjoint["v_6.0"] == "(v̄6/5) broadcast to (5,)"          # mean passes back v̄/5
+    assert adjoint["v_4.0"] == "v̄4 × 1/v3"
+    assert "v̄0 = [1, …, 1.094]" in adjoint["v_0"]
+    assert "∂y/∂x = [1, …, 1.094]" in adjoint_graph(t, annotate=True).source
+
+
+def test_each_output_of_several_is_marked_and_the_caption_gives_each_seed():
+    t = adt.trace("x*y, sum(W @ x)", x=[1.0, 2.0], y=3.0, W=[[1.0, 2.0], [3.0, 4.0]])
+    g = adjoint_graph(t, annotate=True)
+    assert g.source.count('peripheries=2') == 2
+    nodes = labels(g)
+    assert nodes["v_1"].startswith("f1 = v1 (2,)") and nodes["v_3"].startswith("f2 = v3 ()")
+    assert "f̄1 = [1, 0], f̄2 = 0: x̄ = [3, 0], ȳ = 1, W̄ = [[0, 0], [0, 0]]" in g.source
+    assert "ḟ1 = [3, 0], ḟ2 = 4" in forward_graph(t, annotate=True).source
+    render_graph(g, "svg")                      # dot reads it
+
+
+def test_torch_graph_of_an_array_trace_beside_the_trace():
+    from ad_tutorial.torch_graphs import side_by_side
+
+    g = side_by_side(adt.trace(CELL_46[0], **CELL_46[1]))
+    for fn, node in [("PowBackward0", 1), ("LogBackward0", 4), ("MeanBackward0", 6)]:
+        assert f"{fn}<br/>= v<sub>{node}</sub>" in g.source
+    assert "at x = [0, …, 4]" in g.source
+    render_graph(g, "svg")

@@ -219,7 +219,8 @@ def test_traces_are_displayed_not_printed(outcomes, name):
     for o in outcomes[name]:
         assert not any(title in o.printed for title in titles), o.cell.code
     shown = [o for o in outcomes[name] if isinstance(o.value, Shown)]
-    assert len(shown) == (3 if name == "two-modes" else 0)
+    # two-modes: trace, tangent, adjoint; autograd: cells 45 and 46 by hand, trace and adjoint
+    assert len(shown) == {"two-modes": 3, "autograd": 4}.get(name, 0)
     assert all(o.text == str(o.value) + "\n" for o in shown)
 
 
@@ -237,6 +238,43 @@ def test_two_modes_checks_catch_an_engine_off_by_one_part_in_a_billion(monkeypat
     failed = [o.number for o in LESSONS["two-modes"].run() if o.problem]
     # every cell showing or comparing tangents or adjoints; not the trace, graphs or Jacobians
     assert failed == [3, 4, 5, 6, 8, 9]
+
+
+def test_autograd_works_cells_45_and_46_out_by_hand_next_to_torch(outcomes):
+    by_hand = [o for o in outcomes["autograd"] if "adt." in o.cell.code or "adjoint" in o.cell.code]
+    assert [o.cell.code.splitlines()[-1] for o in by_hand] == [
+        "t", "adjoint", 'adjoint.gradient["x"], x.grad'] * 2
+    assert all(o.problem is None for o in by_hand)
+    import numpy as np
+    for o, expected in zip(by_hand[2::3], [[0.0, 2.0, 4.0, 6.0, 8.0],
+                                            [1.0, 1.2, 1.16, 1.12, 1.0941176470588236]]):
+        ours, torchs = o.value
+        np.testing.assert_allclose(ours, expected, rtol=1e-12)
+        np.testing.assert_allclose(ours, torchs.numpy(), rtol=1e-6)      # torch's float32
+
+
+@pytest.mark.parametrize("rule, failing", [
+    # the adjoint of the mean off by a factor: cell 46's adjoint table and gradient
+    ("vjp", ['adjoint', 'adjoint.gradient["x"], x.grad']),
+    # its value off: cell 46's trace and gradient (the checks compare y too)
+    ("array", ['t', 'adjoint.gradient["x"], x.grad']),
+])
+def test_the_by_hand_cells_catch_a_wrong_rule(monkeypatch, rule, failing):
+    from dataclasses import replace
+
+    from ad_tutorial import primitives
+
+    mean = primitives.PRIMITIVES["mean"]
+    off = {"vjp": lambda g, k, xs, out, axis: 1.001 * mean.vjp(g, k, xs, out, axis),
+           "array": lambda x, axis: 1.001 * mean.array(x, axis)}[rule]
+    wrong = replace(mean, **{rule: off})
+    monkeypatch.setitem(primitives.PRIMITIVES, "mean", wrong)
+    monkeypatch.setitem(primitives.FUNCTIONS, "mean", wrong)
+    outcomes = list(LESSONS["autograd"].run())
+    cell_46 = next(o.number for o in outcomes if "mean(log" in o.cell.code)
+    failed = [o for o in outcomes if o.problem]
+    assert [o.cell.code.splitlines()[-1] for o in failed] == failing
+    assert all(o.number >= cell_46 for o in failed)         # torch's own cells hold
 
 
 def test_two_modes_counts_n_forward_and_m_reverse_sweeps(outcomes):

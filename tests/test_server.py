@@ -88,6 +88,21 @@ def test_point_and_seed_may_be_objects(client):
     assert model["steps"][-1]["say"].endswith(number(gradient["x"]))
 
 
+def test_an_array_walk_is_answered_with_torchs_gradient(client):
+    """The tutorial's cell 46, served: the walk the page builder makes, ending on x.grad."""
+    import numpy as np
+    import torch
+
+    text, x = "mean(ln(x**2 + 1) + 5*x)", [0.0, 1.0, 2.0, 3.0, 4.0]
+    r = ask(client, expression=text, at="x=[0, 1, 2, 3, 4]", seed="x=[0,0,1,0,0]")
+    assert r.status_code == 200
+    model = build_model(trace(text, x=x), {"x": [0.0, 0.0, 1.0, 0.0, 0.0]})
+    assert r.json() == json.loads(json.dumps(model))
+    leaf = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    torch.mean(torch.log(leaf**2 + 1) + 5 * leaf).backward()
+    np.testing.assert_allclose(r.json()["steps"][-1]["value"][0], leaf.grad.numpy(), rtol=RTOL)
+
+
 HOSTILE = [
     # (request body, status, field, words the message must contain)
     ({"expression": "x" + "+x" * 150, "at": "x=1"}, 422, "expression", "at most 200"),
@@ -120,6 +135,16 @@ HOSTILE = [
     ({"expression": "x", "at": ["x", 1]}, 400, "at", "must be text"),
     ({"expression": "x", "at": {"x": True}}, 400, "at", "must be a number"),
     ({"expression": "x", "at": "x=1", "shell": "ls"}, 400, None, "unknown field 'shell'"),
+    # arrays
+    ({"expression": "x", "at": "x=[" + ",".join(["1"] * 101) + "]"}, 422, "at",
+     "more than 100 elements"),
+    ({"expression": "x + y", "at": "x=[" + ",".join(["1"] * 100) + "] y=["
+      + ",".join(["[1]"] * 100) + "]"}, 422, "expression", "at most 10,000"),
+    ({"expression": "x + y", "at": "x=[1,2,3] y=[1,2]"}, 422, "at", "do not broadcast"),
+    ({"expression": "x[5]", "at": "x=[1,2,3]"}, 422, "at", "out of range"),
+    ({"expression": "x", "at": "x=[1,2]", "seed": "x=[1]"}, 422, "seed", "shape (1,)"),
+    ({"expression": "x", "at": "x=[[1,2],[3]]"}, 422, "at", "ragged"),
+    ({"expression": "x", "at": {"x": [1, None]}}, 400, "at", "list of numbers"),
     (["x"], 400, None, "JSON object"),
 ]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
+import numpy as np
 import pytest
 import torch
 from hypothesis import given
@@ -179,3 +180,127 @@ def test_magnitudes_of_the_seed_example():
     d1, d2 = 0.5 + 0.5 * 1, 5 + 5 * 1 + 2 * 0
     assert dot == 5.5 + (5.5 + d1 + d2) + 0.0
     assert bar == [5.0 + 0.5, c5 + 2.0]
+
+
+# --- arrays and several outputs ------------------------------------------------------------
+
+from .array_programs import EDGES as ARRAY_EDGES, WELL_CONDITIONED, inputs, programs  # noqa: E402
+
+ARRAY_QUANTITIES = ["y", "y (forward mode)", "∂y/∂x", "ẏ along ẋ", "ẏ along d1",
+                    "ẏ along d2", "ẏ along d3", "∂y/∂x (reverse mode)",
+                    "∂y/∂x (forward mode)"]
+
+
+@given(programs(), st.data())
+def test_random_array_programs_agree_with_torch_in_every_row(program, data):
+    t = adt.trace(program.function(), *inputs(data.draw, program, WELL_CONDITIONED))
+    c = adt.compare(t)
+    assert c.ok, str(c)
+
+
+@given(programs(max_steps=3), st.data())
+def test_random_array_programs_agree_at_domain_edges(program, data):
+    """nan and ±inf where torch has them, element by element, in every quantity."""
+    c = adt.compare(adt.trace(program.function(), *inputs(data.draw, program, ARRAY_EDGES)))
+    assert c.ok, str(c)
+
+
+def test_cells_45_and_46_by_hand_and_by_torch():
+    for text, y, gradient in [("sum(x**2)", 30.0, [0.0, 2.0, 4.0, 6.0, 8.0]),
+                              ("mean(ln(x**2 + 1) + 5*x)", None, None)]:
+        c = adt.compare(text, x=[0.0, 1.0, 2.0, 3.0, 4.0])
+        assert c.ok and [r.quantity for r in c.rows] == ARRAY_QUANTITIES
+        value, grad = c.rows[0], c.rows[2]
+        assert type(value.handwritten) is float and value.handwritten == value.torch
+        np.testing.assert_allclose(grad.handwritten, grad.torch, rtol=1e-12)
+        if y is not None:
+            assert value.handwritten == y and grad.handwritten.tolist() == gradient
+    table = str(c)
+    assert "[1, 1.2, 1.16, 1.12, 1.094118]" in table and "ẋ: x = [1, 0, 0, 0, 0]" in table
+
+
+def test_several_outputs_are_compared_together():
+    c = adt.compare("x*y, sum(W @ x)", x=[1.0, 2.0], y=3.0, W=[[1.0, 2.0], [3.0, 4.0]])
+    assert c.ok
+    quantities = [r.quantity for r in c.rows]
+    assert quantities[:2] == ["(f1, f2)", "(f1, f2) (forward mode)"]
+    assert quantities[2:5] == ["∂(ȳ·(f1, f2))/∂x", "∂(ȳ·(f1, f2))/∂y", "∂(ȳ·(f1, f2))/∂W"]
+    assert c.rows[0].handwritten.tolist() == [3.0, 6.0, 16.0]
+    assert c.rows[-1].handwritten.shape == (3, 7)          # 2 + 1 outputs, 2 + 1 + 4 inputs
+    floats = adt.compare(lambda a, b: (a * b, a + b), a=2.0, b=3.0)
+    assert floats.ok and floats.rows[-1].handwritten.tolist() == [[3.0, 2.0], [1.0, 1.0]]
+
+
+def test_long_arrays_are_elided_with_the_largest_difference():
+    c = adt.compare("x * sin(x)", x=np.linspace(-1.0, 1.0, 50))
+    assert c.ok
+    lines = str(c).splitlines()
+    value = next(line for line in lines if line.startswith("  y "))
+    assert "[0.841471, 0.785306, …, 0.785306, 0.841471]" in value
+    assert all(len(line) < 200 for line in lines)              # a 50 × 50 Jacobian too
+
+
+def wrong(monkeypatch, name: str, **fields) -> None:
+    """Give primitive `name` a wrong rule (for arrays), everywhere it is looked up."""
+    p = primitives.PRIMITIVES[name]
+    bad = replace(p, **fields)
+    monkeypatch.setitem(primitives.PRIMITIVES, name, bad)
+    monkeypatch.setitem(primitives.FUNCTIONS, name, bad)
+
+
+@pytest.mark.parametrize("name, fields, wrong_rows", [
+    # a wrong value: the values (sin's value is no factor of a derivative here)
+    ("sin", {"array": lambda x: np.sin(x) + 1e-6}, {"y", "y (forward mode)"}),
+    # a wrong elementwise partial: every derivative
+    ("sin", {"array_partials": lambda x, out: (-np.cos(x),)},
+     {"∂y/∂x", "ẏ along ẋ", "ẏ along d1", "ẏ along d2", "ẏ along d3",
+      "∂y/∂x (reverse mode)", "∂y/∂x (forward mode)"}),
+    # a wrong VJP: reverse mode only
+    ("sum", {"vjp": lambda g, k, xs, out, axis: 2 * np.broadcast_to(
+        g.reshape(g.shape[:1] + (1,) * xs[0].ndim), g.shape[:1] + xs[0].shape)},
+     {"∂y/∂x", "∂y/∂x (reverse mode)"}),
+    # a wrong JVP: forward mode only
+    ("sum", {"jvp": lambda ts, xs, out, axis: 2 * ts[0].sum(axis=tuple(range(1, ts[0].ndim)))},
+     {"ẏ along ẋ", "ẏ along d1", "ẏ along d2", "ẏ along d3", "∂y/∂x (forward mode)"}),
+])
+def test_a_wrong_array_rule_is_caught_where_it_is_used(monkeypatch, name, fields, wrong_rows):
+    wrong(monkeypatch, name, **fields)
+    c = adt.compare("sum(sin(x) + x*x)", x=[0.5, 1.0, 2.0])
+    assert {r.quantity for r in c.rows if not r.ok} == wrong_rows
+    assert "MISMATCH" in str(c) and "DISAGREE" in str(c)
+
+
+def test_check_exits_1_on_an_array_mismatch(monkeypatch, capsys):
+    from ad_tutorial.cli import main
+
+    wrong(monkeypatch, "sin", array_partials=lambda x, out: (2 * np.cos(x),))
+    assert main(["check", "mean(sin(x))", "--at", "x=[0,1,2]"]) == 1
+    assert "MISMATCH" in capsys.readouterr().out
+
+
+def test_in_ascii_an_array_comparison_is_ascii():
+    from ad_tutorial.tables import ascii_only
+    with ascii_only():
+        text = str(adt.compare("x*y, sum(x)", x=np.linspace(-1.0, 1.0, 9), y=-2.0))
+    assert text.isascii() and "..." in text and "(fdot1, fdot2) along d1" in text
+
+
+def test_agree_arrays_is_strict_element_by_element():
+    from ad_tutorial.torch_bridge import agree_arrays
+
+    assert agree_arrays([1.0, math.nan, -math.inf], [1.0 + 1e-12, math.nan, -math.inf])
+    assert not agree_arrays([1.0, 2.0], [1.0, 2.0 + 1e-8])
+    assert not agree_arrays([math.nan], [1.0]) and not agree_arrays([math.inf], [-math.inf])
+    assert not agree_arrays([0.0], [-0.0]) and agree_arrays([0.0], [-0.0], zero_signs=False)
+    assert not agree_arrays([1.0, 2.0], [1.0, 2.0, 3.0])
+    assert agree_arrays([0.0], [1e-16], scale=[1.0]) and not agree_arrays([0.0], [1e-16])
+
+
+def test_a_jacobian_too_large_to_hold_is_not_compared(monkeypatch):
+    from ad_tutorial import torch_bridge
+
+    monkeypatch.setattr(torch_bridge, "JACOBIAN_LIMIT", 20)
+    c = adt.compare("sin(x) * y", x=np.linspace(0.0, 1.0, 5), y=[[1.0], [2.0]])   # 10 × 7
+    assert c.ok and not any("mode)" in r.quantity and "∂" in r.quantity for r in c.rows)
+    assert "the Jacobian is not compared: 10 × 7 entries, more than 20" in str(c)
+    assert len(adt.compare("sin(x)", x=[0.5, 1.0]).rows) == 9                    # 2 × 2

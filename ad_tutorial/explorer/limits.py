@@ -8,18 +8,22 @@ once (connections, requests waiting, time to send a request), so the server's me
 stays bounded too. The expression goes through the engine's safe parser, with the
 server's tighter length and brackets: nothing typed is ever evaluated as Python.
 Numbers are checked as written (``1e300`` in ``x*(1e300/1e300)``) and as worked out
-from them (``2**40``).
+from them (``2**40``). A value may be an array (``x=[0,1,2]``): each input holds at
+most so many elements, and so do all the trace's nodes together, which is worked out
+from the shapes alone before anything is computed (broadcasting makes large arrays of
+small ones; see :func:`ad_tutorial.usage.check_sizes`).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterator
 
 from ..expression import Expression, ExpressionError, ExpressionLimits, Number, parse
 from ..trace import Trace, TraceError, trace
-from ..usage import UsageError, parse_point
+from ..usage import UsageError, Value, check_sizes, parse_point
 
 
 BUSY = "the server is busy; try again in a moment"     # the answer (429) to a crowd
@@ -36,6 +40,8 @@ class Limits:
     variables: int = 8
     number_text: int = 32           # characters in one number of the point or the seed
     magnitude: float = 1e9          # |every number| in the expression, point and seed
+    elements: int = 100             # of an array given for one input (or its seed)
+    trace_elements: int = 10_000    # of all the trace's nodes together
     seconds: float = 3.0            # time to work out one request
     waiting: float = 10.0           # time to wait for a free worker when many ask at once
     queue: int = 128                # requests waiting for a worker; more are told to retry
@@ -57,8 +63,8 @@ class CheckedRequest:
     """A checked request: the parsed expression, the point and the seed."""
 
     expression: Expression
-    at: dict[str, float]
-    seed: dict[str, float]
+    at: dict[str, Value]
+    seed: dict[str, Value]
 
     def trace(self) -> Trace:
         try:
@@ -88,6 +94,10 @@ def check(data: Any, limits: Limits = Limits()) -> CheckedRequest:
     if not at:
         raise Refusal("give the point, such as "
                       + " ".join(f"{x}=1" for x in expression.variables), field="at")
+    try:
+        check_sizes(expression, at, limits.trace_elements, limits.trace_elements)
+    except UsageError as e:
+        raise Refusal(str(e), field="expression") from None
     return CheckedRequest(expression, at, seed)
 
 
@@ -121,30 +131,68 @@ def _too_large(number: Number, limits: Limits) -> str:
             f"finite and at most {limits.magnitude:g} in size")
 
 
-def _numbers(given: Any, field: str, limits: Limits) -> dict[str, float]:
-    """``"x1=2 x2=5"`` (or ``{"x1": 2, "x2": 5}``) as {'x1': 2.0, 'x2': 5.0}."""
+def _numbers(given: Any, field: str, limits: Limits) -> dict[str, Value]:
+    """``"x1=2 x2=5"`` (or ``{"x1": 2, "x2": 5}``) as {'x1': 2.0, 'x2': 5.0}; a value may
+    be an array, ``"x=[0, 1, 2]"`` (or ``{"x": [0, 1, 2]}``)."""
     if given is None or given == "":
         return {}
     if isinstance(given, dict):
-        if not all(isinstance(v, (int, float)) and not isinstance(v, bool)
-                   for v in given.values()):
-            raise Refusal(f"{field}: every value must be a number", 400, field)
-        given = " ".join(f"{name}={value!r}" for name, value in given.items())
+        if not all(_numeric(v) for v in given.values()):
+            raise Refusal(f"{field}: every value must be a number or a list of numbers",
+                          400, field)
+        given = " ".join(f"{name}={value!r}" if not isinstance(value, list)
+                         else f"{name}={json.dumps(value)}" for name, value in given.items())
     if not isinstance(given, str):
         raise Refusal(f"{field} must be text such as \"x1=2 x2=5\"", 400, field)
-    items = [item for item in re.split(r"[\s,;]+", given) if item]
+    items = _items(given)
     if len(items) > limits.variables:
         raise Refusal(f"{field} gives {len(items)} values; at most {limits.variables} are "
                       "allowed", field=field)
     for item in items:
-        if len(item.partition("=")[2]) > limits.number_text:
-            raise Refusal(f"{field}: {item[:20]}… is too long for a number", field=field)
+        for text in re.split(r"[\[\],\s]+", item.partition("=")[2]):
+            if len(text) > limits.number_text:
+                raise Refusal(f"{field}: {text[:20]}… is too long for a number", field=field)
     try:
-        values = parse_point(items, field)
+        values = parse_point(items, field, max_elements=limits.elements)
     except UsageError as e:
         raise Refusal(str(e), field=field) from None
     for name, value in values.items():
-        if not abs(value) <= limits.magnitude:
-            raise Refusal(f"{field}: {name}={value:g} is too large; numbers must be finite "
-                          f"and at most {limits.magnitude:g} in size", field=field)
+        for x in _elements(value):
+            if not abs(x) <= limits.magnitude:
+                raise Refusal(f"{field}: {name} holds {x:g}, too large; numbers must be "
+                              f"finite and at most {limits.magnitude:g} in size"
+                              if isinstance(value, list) else
+                              f"{field}: {name}={value:g} is too large; numbers must be "
+                              f"finite and at most {limits.magnitude:g} in size", field=field)
     return values
+
+
+def _numeric(value: Any) -> bool:
+    """A number, or a (nested) list of numbers, as JSON gives them (no booleans)."""
+    if isinstance(value, list):
+        return all(_numeric(v) for v in value)
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _items(text: str) -> list[str]:
+    """``x=[0, 1] y=2`` as ["x=[0, 1]", "y=2"]: split at spaces, commas and semicolons
+    outside brackets."""
+    items, start, depth = [], 0, 0
+    for k, c in enumerate(text + " "):
+        depth += (c == "[") - (c == "]")
+        if depth <= 0 and c in " \t\n\r,;":
+            if text[start:k].strip():
+                items.append(text[start:k].strip())
+            start = k + 1
+    return items
+
+
+def _elements(value: Value) -> Iterator[float]:
+    """The numbers of a value, a number or nested lists of them."""
+    pending = [value]
+    while pending:
+        v = pending.pop()
+        if isinstance(v, list):
+            pending.extend(v)
+        else:
+            yield v

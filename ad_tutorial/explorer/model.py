@@ -14,21 +14,27 @@ the values, once the primal sweep is done. The page keeps no list of phases or l
 its own: a new sweep is new data.
 
 The rows and their formulas come from :mod:`ad_tutorial.tables` (HTML notation), the
-numbers from finished sweeps; the page only shows and hides them.
+numbers from finished sweeps; the page only shows and hides them. On arrays the tables
+write every element and the graph abbreviates (:data:`ad_tutorial.graphs.NOTATION`); a
+step's value is nested lists; where y is not one number, the adjoint sweep starts from
+ȳ = 1 on its first element (see :func:`ad_tutorial.tables.reverse_sweep`).
 """
 
 from __future__ import annotations
 
 import html
 from collections import Counter
+from dataclasses import replace
 from typing import Any
 
 from ..forward import Tangent
-from ..reverse import Adjoint
-from ..tables import NOTATIONS, Row, equations, json_number, output_name, titled_tables
-from ..trace import Trace
 from ..graph_svg import ADJOINT, FORWARD, GRAPH_IDS, edge_id, graph_svgs, line_id, node_id
+from ..graphs import NOTATION as GRAPH_NOTATION
 from ..rendering import DOT_TIMEOUT
+from ..reverse import Adjoint
+from ..tables import (NOTATIONS, Row, Shape, equations, json_value, output_names,
+                      reverse_sweep, titled_tables)
+from ..trace import Trace
 
 #: The sweeps in the order the walk takes them: name, the graph it is shown on, its
 #: button's title and what the page calls it.
@@ -36,6 +42,13 @@ PHASES = (("primal", "forward", "Primal", "primal sweep (evaluation trace)"),
           ("tangent", "forward", "Tangent", "tangent sweep (forward mode)"),
           ("adjoint", "adjoint", "Adjoint", "adjoint sweep (reverse mode)"))
 NUM = ' class="num"'    # the column of numbers, hidden until its step
+#: The tables' notation: HTML, every element of an array written out; what a step says
+#: abbreviates long axes (two entries at each end), as it is set in large type.
+TABLES = replace(NOTATIONS["html"], edge_items=None)
+SAY = replace(NOTATIONS["html"], edge_items=2)
+#: The numbers on the graph's nodes: plain text (the page sets them as text), arrays
+#: abbreviated as the graph's labels are (one entry at each end of a long axis).
+LABELS = replace(NOTATIONS["text"], edge_items=GRAPH_NOTATION.edge_items)
 
 
 def build_model(trace: Trace, seed: dict[str, float] | None = None,
@@ -45,14 +58,14 @@ def build_model(trace: Trace, seed: dict[str, float] | None = None,
     `seed` is the tangent direction ẋ (default: 1 on the first input); `dot` may take
     `timeout` seconds for each graph.
     """
-    tangent, adjoint = trace.forward(**(seed or {})), trace.reverse()
-    nt = NOTATIONS["html"]
-    tables = {"primal": titled_tables(trace, nt), "tangent": titled_tables(tangent, nt),
-              "adjoint": titled_tables(adjoint, nt)}
-    steps = (_primal_steps(trace, tables["primal"][0][1])
-             + _tangent_steps(tangent, tables["tangent"][0][1])
-             + _adjoint_steps(adjoint, tables["adjoint"][0][1], tables["adjoint"][1][1]))
-    values = {graph: {line_id(g, "value", trace.name(i)): nt.number(trace.values[i])
+    tangent, adjoint = trace.forward(**(seed or {})), reverse_sweep(trace)
+    sweeps = {"primal": trace, "tangent": tangent, "adjoint": adjoint}
+    tables = {name: titled_tables(sweep, TABLES) for name, sweep in sweeps.items()}
+    said = {name: [rows for _, rows in titled_tables(sweep, SAY)]
+            for name, sweep in sweeps.items()}
+    steps = (_primal_steps(trace, said["primal"][0]) + _tangent_steps(tangent, said["tangent"][0])
+             + _adjoint_steps(adjoint, *said["adjoint"]))
+    values = {graph: {line_id(g, "value", trace.name(i)): _number(trace.values[i])
                       for i in range(len(trace))} for graph, g in GRAPH_IDS.items()}
     phases = [{"name": name, "graph": graph, "title": title, "about": about,
                "tables": [_table(f"{name}-{k}", caption, rows)
@@ -63,12 +76,13 @@ def build_model(trace: Trace, seed: dict[str, float] | None = None,
     for shown in [p["labels"] for p in phases] + [s["labels"] for s in steps]:
         for line, text in shown.items():
             texts.setdefault(line, []).append(text)
+    names = output_names(trace)
     return {
         "expression": trace.expression,
-        "at": {x: json_number(v) for x, v in trace.at().items()},
-        "seed": {x: json_number(v) for x, v in tangent.seed.items()},
+        "at": {x: json_value(v) for x, v in trace.at().items()},
+        "seed": {x: json_value(v) for x, v in tangent.seed.items()},
         # the heading, as the tables write it: f = … at x = −0.6, y = 2 · seed ẋ = 1, ẏ = 0
-        "output": output_name(trace.inputs),
+        "output": names[0] if len(names) == 1 else f"({', '.join(names)})",
         "point": equations(trace.at(), NOTATIONS["text"]),
         "direction": equations(tangent.seed, NOTATIONS["text"], "dot"),
         "phases": phases,
@@ -84,10 +98,12 @@ def _table(ident: str, title: str, rows: list[Row]) -> str:
     substituted into the formula, that column comes just before it (class ``num``).
     """
     ncols = max(map(len, rows))
+    shaped = isinstance(rows[0][1], Shape)      # arrays: a shape, and no column of numbers
     out = [f'<table id="{ident}"><caption>{html.escape(title)}</caption>']
     for r, row in enumerate(rows):
         cells = list(row[:-1]) + [""] * (ncols - len(row)) + [row[-1]]
-        tds = "".join(f"<td{NUM if k == ncols - 2 >= 3 else ''}>{'= ' if c else ''}{c}</td>"
+        tds = "".join(f"<td{NUM if k == ncols - 2 >= 3 and not shaped else ''}>"
+                      f"{'= ' if c and not isinstance(c, Shape) else ''}{c}</td>"
                       for k, c in enumerate(cells[1:-1], start=1))
         out.append(f'<tr id="{ident}-{r}"><th scope="row">{cells[0]}</th>{tds}'
                    f'<td class="value">= {cells[-1]}</td></tr>')
@@ -96,8 +112,12 @@ def _table(ident: str, title: str, rows: list[Row]) -> str:
 
 
 def _say(row: Row) -> str:
-    """A table row written out: ``v<sub>1</sub> = ln v<sub>-1</sub> = ln 2 = 0.693``."""
-    return " = ".join(c for c in row if c)
+    """A table row written out: ``v<sub>1</sub> = ln v<sub>-1</sub> = ln 2 = 0.693``; on
+    arrays with the shape after the name: ``v<sub>1</sub> (5,) = …``."""
+    cells = [c for c in row if c]
+    if isinstance(cells[1], Shape):
+        cells[:2] = [f"{cells[0]} {cells[1]}"]
+    return " = ".join(cells)
 
 
 def _step(phase: str, rows: list[str], say: str, value: Any, nodes: list[str],
@@ -126,32 +146,31 @@ def _in_edges(t: Trace, i: int) -> list[str]:
     return edges
 
 
-def _forward_steps(phase: str, quantity: str, t: Trace, rows: list[Row], values: list[float],
-                   result: float) -> list[dict[str, Any]]:
-    """Row r is node r, the last row is y (the output node again); node r's line of
-    `quantity` shows its number from row r on."""
+def _forward_steps(phase: str, quantity: str, t: Trace, rows: list[Row],
+                   values: list[Any]) -> list[dict[str, Any]]:
+    """Row r is node r, the last rows are y (or y1, y2 …: the output nodes again); node
+    r's line of `quantity` shows its number from row r on."""
     steps = []
     for r, row in enumerate(rows):
-        i = r if r < len(t) else t.output
+        i = r if r < len(t) else t.outputs[r - len(t)]
         edges = _in_edges(t, i) if r < len(t) else []
-        value = values[i] if r < len(t) else result
-        steps.append(_step(phase, [f"{phase}-0-{r}"], _say(row), json_number(value),
+        steps.append(_step(phase, [f"{phase}-0-{r}"], _say(row), json_value(values[i]),
                            [node_id(FORWARD, t.name(i))], edges,
-                           labels={line_id(FORWARD, quantity, t.name(i)): _number(value)}))
+                           labels={line_id(FORWARD, quantity, t.name(i)): _number(values[i])}))
     return steps
 
 
-def _number(x: float) -> str:
-    return NOTATIONS["html"].number(x)
+def _number(x: Any) -> str:
+    """A number on the graph, as text: an array abbreviated."""
+    return LABELS.number(x)
 
 
 def _primal_steps(t: Trace, rows: list[Row]) -> list[dict[str, Any]]:
-    return _forward_steps("primal", "value", t, rows, t.values, t.value)
+    return _forward_steps("primal", "value", t, rows, t.values)
 
 
 def _tangent_steps(tangent: Tangent, rows: list[Row]) -> list[dict[str, Any]]:
-    return _forward_steps("tangent", "tangent", tangent.trace, rows, tangent.tangents,
-                          tangent.derivative)
+    return _forward_steps("tangent", "tangent", tangent.trace, rows, tangent.tangents)
 
 
 def _adjoint_steps(adjoint: Adjoint, rows: list[Row],
@@ -167,7 +186,7 @@ def _adjoint_steps(adjoint: Adjoint, rows: list[Row],
             edges = [edge_id(ADJOINT, t.name(s.source), t.name(s.node), seen[s.source, s.node])]
             sources = [node_id(ADJOINT, t.name(s.source))]
             seen[s.source, s.node] += 1
-        steps.append(_step("adjoint", [f"adjoint-0-{r}"], _say(row), json_number(s.adjoint),
+        steps.append(_step("adjoint", [f"adjoint-0-{r}"], _say(row), json_value(s.adjoint),
                            [node_id(ADJOINT, t.name(s.node))], edges, sources,
                            labels={line_id(ADJOINT, "adjoint", t.name(s.node)):
                                    _number(s.adjoint)}))
@@ -175,7 +194,7 @@ def _adjoint_steps(adjoint: Adjoint, rows: list[Row],
     gradient_step = _step(
         "adjoint", [f"adjoint-1-{r}" for r in range(len(gradient) - n, len(gradient))],
         ", ".join(_say(row) for row in gradient[-n:]),
-        [json_number(v) for v in adjoint.gradient.values()],
+        [json_value(v) for v in adjoint.gradient.values()],
         [node_id(ADJOINT, t.name(k)) for k in range(n)], reveal=["adjoint-1"],
         labels={line_id(ADJOINT, "adjoint", t.name(k)): _number(v)
                 for k, v in enumerate(adjoint.gradient.values())})

@@ -47,6 +47,13 @@ def content_security_policy(server: bool) -> str:
         "base-uri 'none'", "form-action 'none'"])
 
 
+def _typed(value: Any) -> str:
+    """A value of the point as a user types it: 2, 1e-310, nan, [[1,2],[3,4]]."""
+    if isinstance(value, list):
+        return "[" + ",".join(map(_typed, value)) + "]"
+    return number(float(value), 16)
+
+
 def render_page(model: dict[str, Any] | None, server: bool = False,
                 max_length: int = 10_000) -> str:
     """The page: with `model` it opens on that walk; with `server` it shows the form too,
@@ -59,7 +66,7 @@ def render_page(model: dict[str, Any] | None, server: bool = False,
         "TITLE": html.escape("AD explorer" + (f": {expression}" if not server else "")),
         "MODE": "server" if server else "file",
         "EXPRESSION": html.escape(expression),
-        "AT": html.escape(" ".join(f"{x}={number(float(v), 16)}" for x, v in at.items())),
+        "AT": html.escape(" ".join(f"{x}={_typed(v)}" for x, v in at.items())),
         "MAX_LENGTH": str(max_length),
         "MODEL": _json_for_script(model) if model else "null",
         "STYLE": _static("explorer.css"), "SCRIPT": _static("explorer.js"),

@@ -160,8 +160,11 @@
     $("reset").disabled = index === 0;
     $("next").disabled = index === model.steps.length - 1;
     $("end").disabled = index === model.steps.length - 1;
-    const row = $(step.rows[step.rows.length - 1]);
-    if (row) row.scrollIntoView({ block: "nearest" });
+    // The step's rows in sight: the first, then the last (all of them, where they fit).
+    const rows = step.rows.map((id) => $(id)).filter((tr) => tr);
+    for (const tr of [rows[0], rows[rows.length - 1]]) {
+      if (tr) tr.scrollIntoView({ block: "nearest" });
+    }
     const lit = step.nodes.concat(step.sources).map((id) => $(id)).filter((e) => e);
     keepInView($("graph-view"), lit);
   }
