@@ -39,7 +39,7 @@ def test_every_cell_runs_and_its_check_passes(outcomes, name):
 
 
 def test_the_lessons_follow_the_tutorial_order():
-    assert NAMES == ["tensors", "two-modes", "autograd"]
+    assert NAMES == ["tensors", "two-modes", "autograd", "network"]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -238,6 +238,29 @@ def test_two_modes_checks_catch_an_engine_off_by_one_part_in_a_billion(monkeypat
     assert failed == [3, 4, 5, 6, 8, 9]
 
 
+def test_network_checks_catch_a_gradient_off_by_a_part_in_a_million(monkeypatch):
+    from ad_tutorial.reverse import Adjoint
+    from ad_tutorial.trace import Trace
+
+    reverse = Trace.reverse
+
+    def off(t, seed=None):
+        right = reverse(t, seed)
+        return Adjoint(t, right.seed, [g * (1 + 1e-6) for g in right.computed])
+
+    monkeypatch.setattr(Trace, "reverse", off)
+    failed = [o.number for o in LESSONS["network"].run() if o.problem]
+    # the gradient, the adjoints of the mean and the bias, and the training by hand
+    assert failed == [4, 5, 6, 7]
+
+
+def test_network_lesson_shows_every_node_with_its_shape(outcomes):
+    o = outcome_of(outcomes, "network", "def argument(slot)")
+    rows = [row.strip() for row in o.text.splitlines()]
+    assert len(rows) == 17 and rows[0] == "v_1 = matmul(data (200, 2), v_-5)  shape (200, 16)"
+    assert rows[-2:] == ["v_16 = mean(v_15)  shape ()", "v_17 = neg(v_16)  shape ()"]
+
+
 def test_two_modes_counts_n_forward_and_m_reverse_sweeps(outcomes):
     text = outcome_of(outcomes, "two-modes", "def g(x)").text
     assert text.startswith("forward mode: 3 sweeps, reverse mode: 2 sweeps\n")
@@ -257,6 +280,9 @@ def test_two_modes_counts_n_forward_and_m_reverse_sweeps(outcomes):
                   "torch.mean(torch.log(x**2 + 1) + 5 * x)"]),
     ("two-modes", ["adt.trace(", "t.forward(", "t.reverse()", "torch.func.jvp(",
                    "torch.func.vjp(", "retain_grad()", "forward_graph(t)", "adjoint_graph(t)"]),
+    ("network", ["network.moons()", "network.initial_weights()", "network.loss_of(",
+                 "adt.trace(loss", "t.reverse()", ".gradient", "adt.PRIMITIVES['mean']",
+                 "network.train('handwritten')", "network.train('torch')", "network.accuracy("]),
 ])
 def test_every_part_of_the_tutorial_is_covered(name, calls):
     code = "\n".join(cell.code for cell in LESSONS[name].cells)
@@ -332,7 +358,7 @@ def test_an_unknown_lesson_is_one_line_listing_the_names(capsys):
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err == ("ad-tutorial: unknown lesson 'tensor'; the lessons are: "
-                            "tensors, two-modes, autograd\n")
+                            "tensors, two-modes, autograd, network\n")
 
 
 def test_running_a_lesson_prints_explanation_code_and_output(capsys):
