@@ -166,7 +166,8 @@ def test_the_boundary_figure_counts_the_points_on_the_right_side(trainings):
     (ax, colorbar) = fig.axes
     assert ax.get_title() == ("2 → 16 → 16 → 1 after 100 steps: 200 of 200 points on the "
                               "right side")
-    from matplotlib.collections import PathCollection
-
-    upper, lower = [c.get_offsets() for c in ax.collections if type(c) is PathCollection]
-    assert np.array_equal(upper, points[:100]) and np.array_equal(lower, points[100:])
+    upper, lower, boundary = ax.get_lines()
+    assert np.array_equal(upper.get_xydata(), points[:100])
+    assert np.array_equal(lower.get_xydata(), points[100:])
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "upper moon (label 0)", "lower moon (label 1)", "decision boundary p = ½"]
