@@ -33,7 +33,7 @@ def _figure(rows: int = 1, **subplots: Any) -> tuple[Figure, Any]:
     return fig, axes
 
 
-def plot_boundary(training: Training, points: Any, labels: Any, grid: int = 300) -> Figure:
+def plot_boundary(training: Training, points: Any, labels: Any, grid: int = 200) -> Figure:
     """The trained network's probability p of label 1 over the plane (shaded), its decision
     boundary p = 1/2 (a line), and the points, each marked with its true label."""
     import numpy as np
@@ -46,6 +46,8 @@ def plot_boundary(training: Training, points: Any, labels: Any, grid: int = 300)
     p = probability(plane, **training.weights).reshape(grid, grid)
     shade = ax.contourf(xs, ys, p, levels=np.linspace(0.0, 1.0, 11), cmap="RdBu_r",
                         alpha=0.55)
+    shade.set_rasterized(True)          # an image in the SVG too: 10 shaded bands as paths
+                                        # would be most of its bytes and of the time to draw
     ax.contour(xs, ys, p, levels=[0.5], colors="black", linewidths=2.5)
     right = (probability(points, **training.weights) > 0.5) == (labels > 0.5)
     for label, (marker, name) in enumerate((("o", "upper moon (label 0)"),
