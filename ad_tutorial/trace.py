@@ -422,7 +422,7 @@ def _finish(tape: _Tape, inputs: tuple[str, ...], y: Any,
     over the trace, which a gradient of a small function would notice.
     """
     several = type(y) is tuple
-    if type(y) is Traced and y.tape is tape:        # one float output: the usual case
+    if (type(y) is Traced or type(y) is TracedArray) and y.tape is tape:    # one output
         results = (last := y.index,)
     else:
         results = _results(tape, y if several else (y,))
