@@ -249,6 +249,18 @@ def test_network_steps_train_as_the_lesson_does():
         assert all(math.isclose(a, b, rel_tol=1e-9) for a, b in losses)
 
 
+# --- instructions per seed gradient (a tool run by hand under valgrind) ------------------
+
+@pytest.mark.parametrize("form", ["positional", "keyword"])
+def test_the_instruction_counter_runs_the_checked_gradient_in_each_form(form):
+    """What runs under callgrind: the seed gradient, checked, in the calling form asked
+    for, with this tree's ad_tutorial (as a file, so PYTHONPATH picks the tree)."""
+    done = subprocess.run([sys.executable, str(ROOT / "ad_tutorial/bench/instructions.py"),
+                           "--run", form, "3"], capture_output=True, text=True,
+                          env={**startup._environment(), "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr
+
+
 # --- 4. start-up ------------------------------------------------------------------------
 
 def test_trace_imports_nothing_heavy():
