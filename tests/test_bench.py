@@ -45,6 +45,17 @@ def quick() -> Runner:
     return Runner(quick=True)
 
 
+def test_time_all_takes_the_contenders_repeats_in_turn(quick):
+    """A, B, A, B …: each repeat of each contender, one after the other, so that a burst
+    of load elsewhere falls on both alike."""
+    calls = []
+    samples = quick.time_all({"a": lambda: calls.append("a"), "b": lambda: calls.append("b")})
+    assert list(samples) == ["a", "b"] and all(len(s) == quick.repeats for s in samples.values())
+    assert all(t > 0 for s in samples.values() for t in s)
+    runs = [k for k, (x, y) in enumerate(zip(calls, calls[1:])) if x != y]
+    assert len(runs) >= 2 * quick.repeats                  # a→b and b→a in every repeat
+
+
 # --- 1. one gradient of the seed example ------------------------------------------
 
 @pytest.fixture(scope="module")

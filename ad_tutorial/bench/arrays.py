@@ -103,7 +103,7 @@ def run(runner: Runner) -> Section:
             if not all(math.isclose(a, b, rel_tol=1e-12) for a, b in zip(got, theirs, strict=True)):
                 raise AssertionError(f"{cell}, {name}: gradient {got}, torch's {theirs}")
         data[cell] = {"expression": text, "gradients": answers}
-        times = {name: runner.time(f"{cell}: {name}", fn) for name, fn in contenders.items()}
+        times = runner.time_all(contenders, cell)
         medians = {name: statistics.median(samples) for name, samples in times.items()}
         reference = medians["hand-written, function"]
         for name, samples in times.items():
@@ -121,8 +121,7 @@ def run(runner: Runner) -> Section:
         got = _as_list(fn())
         if not all(math.isclose(a, b, rel_tol=1e-12) for a, b in zip(got, exact, strict=True)):
             raise AssertionError(f"the Jacobian by {name} is wrong")
-    times = {name: runner.time(f"Jacobian, n = {n}: {name}", fn, repeats=3 if n > 300 else None)
-             for name, fn in contenders.items()}
+    times = runner.time_all(contenders, f"Jacobian, n = {n}")
     medians = {name: statistics.median(samples) for name, samples in times.items()}
     reverse = medians["hand-written, 1 adjoint sweep"]
     for name, samples in times.items():

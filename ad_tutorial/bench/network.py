@@ -72,7 +72,7 @@ def run(runner: Runner) -> Section:
     if not math.isclose(*losses.values(), rel_tol=1e-12):      # agree before timing
         raise AssertionError(f"the steps start from different losses: {losses}")
     section.data = {"loss": losses}
-    times = {name: runner.time(name, fn) for name, fn in contenders.items()}
+    times = runner.time_all(contenders)
     medians = {name: statistics.median(samples) for name, samples in times.items()}
     reference = medians["hand-written: one step"]
     for name, samples in times.items():
