@@ -159,6 +159,18 @@ def _jacobian_cost() -> Any:
     return plot_jacobian_cost(JACOBIAN_COST)
 
 
+def _network_boundary() -> Any:
+    from .network import moons, train
+    from .network_plots import plot_boundary
+    return plot_boundary(train("handwritten"), *moons())
+
+
+def _network_loss() -> Any:
+    from .network import LEARNING_RATE, train
+    from .network_plots import plot_losses
+    return plot_losses(train("handwritten"), train("torch"), LEARNING_RATE)
+
+
 def _explorer() -> str:
     from .explorer import build_model, render_page
     return render_page(build_model(_seed_trace()))
@@ -227,6 +239,14 @@ REGISTRY: dict[str, Figure] = {f.name: f for f in [
            "adjoint sweep for f: Rⁿ → R, and the reverse for g: R → Rᵐ (and torch.func's jacfwd "
            "and jacrev), from one recorded run of `ad-tutorial bench`.", _jacobian_cost,
            slow=True),
+    Figure("network-boundary", "plot", "A 2 → 16 → 16 → 1 network (tanh, then a sigmoid) "
+           "trained on 200 two-moons points by 100 steps of gradient descent, each gradient "
+           "from the hand-written adjoint sweep: its decision boundary p = ½ among the points.",
+           _network_boundary),
+    Figure("network-loss", "plot", "The same network's loss at every step, trained from the "
+           "same start by the hand-written adjoint sweep and by torch.autograd: one curve "
+           "(below, their difference in units in the last place).", _network_loss,
+           needs_torch=True),
     Figure("explorer", "page", f"The explorer page of {_F}: step through the primal, tangent "
            "and adjoint sweeps in a browser (offline HTML; Space or → steps on, ← back).",
            _explorer),

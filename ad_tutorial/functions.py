@@ -43,11 +43,13 @@ def apply(p: Primitive, *args: Any, parameters: tuple[Any, ...] = ()) -> Any:
 
 
 def _function(name: str, p: Primitive) -> Callable[..., Any]:
-    record = RECORD[p]
+    record, record_array = RECORD[p], RECORD_ARRAY[p]
 
     def function(x: Any, *more: Any) -> Any:
-        if type(x) is Traced and not more:      # the usual case while tracing
+        if type(x) is Traced and not more:      # the usual cases while tracing
             return record(x)
+        if type(x) is TracedArray and not more:
+            return record_array(x)
         return apply(p, x, *more)
     function.__name__ = function.__qualname__ = name
     derivative = re.sub(r"\bout\b", f"{name}(x)", p.partial_formulas[0])

@@ -211,7 +211,8 @@ def _span(ys: Sequence[float]) -> tuple[float, float]:
 #: The two shapes of function the Jacobian-cost figure compares, and the size that grows.
 JACOBIAN_SHAPES = {"f: Rⁿ → R": "n", "g: R → Rᵐ": "m"}
 #: The ways of computing a full Jacobian it draws.
-JACOBIAN_MODES = ("tangent sweeps", "adjoint sweeps", "torch.func.jacfwd", "torch.func.jacrev")
+JACOBIAN_MODES = ("tangent sweeps", "adjoint sweeps", "vector mode", "torch.func.jacfwd",
+                  "torch.func.jacrev")
 
 
 def plot_jacobian_cost(results: dict[str, dict[str, list[float]]]) -> Figure:
@@ -221,12 +222,15 @@ def plot_jacobian_cost(results: dict[str, dict[str, list[float]]]) -> Figure:
     from matplotlib.figure import Figure
 
     style = {"tangent sweeps": (CURVE_COLOR, "-", "o"), "adjoint sweeps": (STEP_COLOR, "-", "s"),
+             "vector mode": ("#117733", ":", "^"),       # green, 5.7:1 against white
              "torch.func.jacfwd": (CURVE_COLOR, "--", None),
              "torch.func.jacrev": (STEP_COLOR, "--", None)}
     labels = {"f: Rⁿ → R": {"tangent sweeps": "forward: n tangent sweeps",
-                            "adjoint sweeps": "reverse: 1 adjoint sweep"},
+                            "adjoint sweeps": "reverse: 1 adjoint sweep",
+                            "vector mode": "forward, vector mode: 1 sweep of n tangents"},
               "g: R → Rᵐ": {"tangent sweeps": "forward: 1 tangent sweep",
-                            "adjoint sweeps": "reverse: m adjoint sweeps"}}
+                            "adjoint sweeps": "reverse: m adjoint sweeps",
+                            "vector mode": "reverse, vector mode: 1 sweep of m adjoints"}}
     fig = Figure(figsize=(10, 4), layout="constrained")
     for ax, (shape, letter) in zip(fig.subplots(1, 2, sharey=True), JACOBIAN_SHAPES.items()):
         series = results[shape]

@@ -21,6 +21,7 @@ import math
 import operator
 import sys
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Callable, NamedTuple
 
 from .arrays import (Over, Where, along, as_matrices, batch_as_matrices, batch_from_matrices,
@@ -191,12 +192,16 @@ def _array_pow(x: Any, y: Any) -> Any:
     return np.power(*flat).reshape(shape)
 
 
+_ARRAY_SHORTCUTS: dict[float, Callable[[Any], Any]] = {
+    0: lambda x: np.ones_like(x), 1: lambda x: x, 2: lambda x: x * x, 3: lambda x: x * x * x,
+    0.5: lambda x: np.sqrt(x), -0.5: lambda x: 1.0 / np.sqrt(x), -1: lambda x: 1.0 / x,
+    -2: lambda x: 1.0 / (x * x)}
+
+
 def _array_pow_by_number(x: Any, c: float) -> Any:
     """The same shortcuts on arrays (numpy's own, for some exponents, differ from torch's)."""
-    shortcut = {0: lambda: np.ones_like(x), 1: lambda: x, 2: lambda: x * x,
-                3: lambda: x * x * x, 0.5: lambda: np.sqrt(x), -0.5: lambda: 1.0 / np.sqrt(x),
-                -1: lambda: 1.0 / x, -2: lambda: 1.0 / (x * x)}.get(c)
-    return shortcut() if shortcut else np.power(x, c)
+    shortcut = _ARRAY_SHORTCUTS.get(c)
+    return shortcut(x) if shortcut else np.power(x, c)
 
 
 def _pow_by_number_partials(x: Any, c: float, out: Any) -> tuple[Any, float]:
@@ -240,7 +245,9 @@ def _sum_vjp(g: Any, k: int, xs: list[Any], out: Any, axis: int | None) -> Any:
         g = g.reshape(g.shape[:1] + (1,) * len(shape))
     else:
         g = np.expand_dims(g, axis % len(shape) + 1)
-    return np.broadcast_to(g, g.shape[:1] + shape)
+    broadcast = np.empty(g.shape[:1] + shape)
+    broadcast[...] = g
+    return broadcast
 
 
 def _mean_vjp(g: Any, k: int, xs: list[Any], out: Any, axis: int | None) -> Any:
@@ -349,7 +356,7 @@ class Primitive:
     parameters: tuple[str, ...] = ()            # the node's static parameters, by name
     check: Callable[..., None] | None = None    # (shapes, parameters): ValueError if unfit
 
-    @property
+    @cached_property
     def elementwise(self) -> bool:
         """Whether the primitive acts element by element (with broadcasting)."""
         return self.array_partials is not None
@@ -433,12 +440,12 @@ PRIMITIVES: dict[str, Primitive] = {p.name: p for p in [
            lambda x: np.where(x < 0, 0.0, x), lambda x, out: (Where(out <= 0),)),
     # --- on arrays only: primitives that move or combine elements ---
     _moving("sum", 1, lambda x, axis: x.sum() if axis is None else x.sum(axis),
-            lambda x, axis: np.sum(x, axis),
+            lambda x, axis: np.add.reduce(x, axis),
             lambda ts, xs, out, axis: ts[0].sum(axis=_axes(axis, xs[0].ndim)),
             _sum_vjp, "sum(dx, axis)", ("broadcast(g, shape_x, axis)",),
             parameters=("axis",)),
     _moving("mean", 1, lambda x, axis: x.mean() if axis is None else x.mean(axis),
-            lambda x, axis: np.mean(x, axis),
+            lambda x, axis: np.add.reduce(x, axis) / _count(x, axis),      # as np.mean
             lambda ts, xs, out, axis: ts[0].mean(axis=_axes(axis, xs[0].ndim)),
             _mean_vjp, "mean(dx, axis)", ("broadcast(g/n, shape_x, axis)",),
             parameters=("axis",)),

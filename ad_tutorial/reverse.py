@@ -134,10 +134,12 @@ def adjoints(trace: Trace, seeds: tuple[Any, ...]) -> list[Any]:
 
 def contribution(nodes: Nodes, i: int, k: int, g: Any) -> Any:
     """What node i passes back to its argument k, given its adjoints g (k first): the
-    VJP, for an elementwise primitive v̄_i · ∂v_i/∂v_j summed back to v_j's shape."""
+    VJP, for an elementwise primitive v̄_i · ∂v_i/∂v_j summed back to v_j's shape
+    (a partial of exactly 1, as for +, passes v̄_i on as it is: g · 1 is g)."""
     op, a, values = nodes.ops[i], nodes.args[i], nodes.values
     if op.elementwise:
-        return unbroadcast(g * nodes.partials[i][k], np.shape(values[a[k]]))
+        d = nodes.partials[i][k]
+        return unbroadcast(g if type(d) is float and d == 1.0 else g * d, values[a[k]].shape)
     return op.vjp(g, k, [values[j] for j in a], values[i], *nodes.parameters[i])
 
 

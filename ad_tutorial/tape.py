@@ -55,19 +55,22 @@ class Nodes:
 class _Tape(Nodes):
     """The nodes of a trace of floats being recorded, in the order f runs its primitives."""
 
-    __slots__ = ("constants",)
+    __slots__ = ("constants", "constant_users")
 
     def __init__(self, inputs: list[Any]) -> None:
         n = len(inputs)
         self.ops, self.args, self.values, self.partials = [None] * n, [()] * n, inputs, [()] * n
-        self.parameters, self.constants = None, []
+        self.parameters, self.constants, self.constant_users = None, [], []
 
     def inputs(self) -> list[Any]:
         """The traced values that f is called with, one per input."""
         return [Traced(self, k, x) for k, x in enumerate(self.values)]
 
     def constant(self, x: Any) -> tuple[int, Any]:
+        """The slot (~k while recording) and value of a constant argument of the node about
+        to be appended, which is noted as its user."""
         self.constants.append(x)
+        self.constant_users.append(len(self.ops))
         return ~(len(self.constants) - 1), x
 
     def operand(self, x: Any, op: Primitive) -> tuple[int, float]:
@@ -105,9 +108,13 @@ class _ArrayTape(_Tape):
 
     def append(self, op: Primitive, args: tuple[int, ...], value: Any,  # type: ignore[override]
                partials: tuple[Any, ...], parameters: tuple[Any, ...] = ()) -> TracedArray:
+        """Append the node v = op(args) with its local partials and its parameters."""
+        self.ops.append(op)
+        self.args.append(args)
+        self.values.append(value)
+        self.partials.append(partials)
         self.parameters.append(parameters)
-        traced = super().append(op, args, value, partials)
-        return TracedArray(self, traced.index, value)
+        return TracedArray(self, len(self.ops) - 1, value)
 
     def operand(self, x: Any, op: Primitive) -> tuple[int, Any]:
         if type(x) is TracedArray:
@@ -181,12 +188,17 @@ def _recorder(op: Primitive) -> Callable[..., Any]:
 def _array_recorder(op: Primitive) -> Callable[..., Any]:
     """The function that records op on traced arrays (and constants): value, then the
     elementwise partials or nothing (the other primitives' rules need only the values)."""
+    check = op.check
+
     def record(*xs: Any, parameters: tuple[Any, ...] = ()) -> TracedArray:
-        tape = next(x.tape for x in xs if type(x) is TracedArray)
+        for x in xs:
+            if type(x) is TracedArray:
+                tape = x.tape
+                break
         slots, values = zip(*[tape.operand(x, op) for x in xs])
         try:
-            if op.check:
-                op.check(*[np.shape(v) for v in values], *parameters)
+            if check:
+                check(*[np.shape(v) for v in values], *parameters)
             out, partials = evaluate_node(op, values, parameters, True, slots[-1] < 0)
         except (ValueError, IndexError, TypeError) as e:
             raise TraceError(mismatch(op, values, parameters, e)) from None
@@ -203,8 +215,9 @@ def evaluate_node(op: Primitive, xs: tuple[Any, ...] | list[Any], parameters: tu
     if not arrays:
         out = (by_number.value if by_number else op.value)(*xs)
         return out, (by_number.partials if by_number else op.partials)(*xs, out)
-    out = np.asarray((by_number.array if by_number else op.array)(*xs, *parameters),
-                     dtype=np.float64)
+    out = (by_number.array if by_number else op.array)(*xs, *parameters)
+    if type(out) is not np.ndarray:             # a number: numpy's result on 0-d arrays
+        out = np.asarray(out, dtype=np.float64)
     if out.size == 0:
         raise ValueError("the result would have no elements")
     if not op.elementwise:

@@ -35,7 +35,7 @@ import inspect
 import numbers
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from types import FunctionType
 from typing import Any, Callable, Iterator, NamedTuple
 
@@ -342,7 +342,7 @@ def trace(f: Callable[..., Any] | str | Expression, /, *args: Any, **kwargs: Any
     With any array input every node holds an array. f may return a tuple of outputs.
     """
     if isinstance(f, (str, Expression)):
-        expression = parse(f) if isinstance(f, str) else f
+        expression = _parsed(f) if isinstance(f, str) else f
         if args:
             raise TraceError("give an expression's inputs by name, e.g. x1=2.0")
         names, raw = expression.bind(kwargs)
@@ -352,6 +352,13 @@ def trace(f: Callable[..., Any] | str | Expression, /, *args: Any, **kwargs: Any
     names, raw = _bind_callable(f, args, kwargs)
     tape = _tape(names, raw)
     return _finish(tape, names, _record(tape, f), f, None)
+
+
+@lru_cache(maxsize=256)
+def _parsed(text: str) -> Expression:
+    """The parsed expression of `text`, remembered: tracing the same text again, as a loop
+    or a descent does, parses it once (an Expression is never changed)."""
+    return parse(text)
 
 
 def _tape(names: tuple[str, ...], raw: list[Any], arrays: bool = False) -> _Tape:
@@ -401,7 +408,7 @@ def _finish(tape: _Tape, inputs: tuple[str, ...], y: Any,
     over the trace, which a gradient of a small function would notice.
     """
     several = type(y) is tuple
-    if type(y) is Traced and y.tape is tape:        # one float output: the usual case
+    if (type(y) is Traced or type(y) is TracedArray) and y.tape is tape:    # one output
         results = (last := y.index,)
     else:
         results = _results(tape, y if several else (y,))
@@ -411,9 +418,10 @@ def _finish(tape: _Tape, inputs: tuple[str, ...], y: Any,
         for column in tape.columns():
             del column[end:]
     if tape.constants:
-        n = len(tape.ops)
-        tape.args = [a if min(a, default=0) >= 0 else tuple(j if j >= 0 else n + ~j for j in a)
-                     for a in tape.args]
+        n, args = len(tape.ops), tape.args
+        for i in tape.constant_users:               # a node with two constants comes twice
+            if i < n and min(args[i]) < 0:
+                args[i] = tuple(j if j >= 0 else n + ~j for j in args[i])
         tape.values += tape.constants
     arrays = type(tape) is _ArrayTape
     tape.__class__ = _FinishedTape                  # the trace owns these lists now

@@ -246,7 +246,7 @@ def test_jobs_keep_torch_in_one_worker_and_start_with_the_slow_figures():
     torch_jobs = [job for job in jobs if any(f.needs_torch for f in job)]
     assert len(torch_jobs) == 1
     assert [f.name for f in torch_jobs[0]] == ["trace-vs-torch", "torchviz-scalar",
-                                               "torchviz-tensor"]
+                                               "torchviz-tensor", "network-loss"]
 
 
 @pytest.mark.slow

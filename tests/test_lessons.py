@@ -40,7 +40,7 @@ def test_every_cell_runs_and_its_check_passes(outcomes, name):
 
 
 def test_the_lessons_follow_the_tutorial_order():
-    assert NAMES == ["tensors", "two-modes", "autograd", "descent"]
+    assert NAMES == ["tensors", "two-modes", "autograd", "descent", "network"]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -259,22 +259,41 @@ def test_autograd_works_cells_45_and_46_out_by_hand_next_to_torch(outcomes):
     # its value off: cell 46's trace and gradient (the checks compare y too)
     ("array", ['t', 'adjoint.gradient["x"], x.grad']),
 ])
-def test_the_by_hand_cells_catch_a_wrong_rule(monkeypatch, rule, failing):
-    from dataclasses import replace
-
+def test_the_by_hand_cells_catch_a_wrong_rule(replace_primitive, rule, failing):
     from ad_tutorial import primitives
 
     mean = primitives.PRIMITIVES["mean"]
     off = {"vjp": lambda g, k, xs, out, axis: 1.001 * mean.vjp(g, k, xs, out, axis),
            "array": lambda x, axis: 1.001 * mean.array(x, axis)}[rule]
-    wrong = replace(mean, **{rule: off})
-    monkeypatch.setitem(primitives.PRIMITIVES, "mean", wrong)
-    monkeypatch.setitem(primitives.FUNCTIONS, "mean", wrong)
+    replace_primitive("mean", **{rule: off})
     outcomes = list(LESSONS["autograd"].run())
     cell_46 = next(o.number for o in outcomes if "mean(log" in o.cell.code)
     failed = [o for o in outcomes if o.problem]
     assert [o.cell.code.splitlines()[-1] for o in failed] == failing
     assert all(o.number >= cell_46 for o in failed)         # torch's own cells hold
+
+
+def test_network_checks_catch_a_gradient_off_by_a_part_in_a_million(monkeypatch):
+    from ad_tutorial.reverse import Adjoint
+    from ad_tutorial.trace import Trace
+
+    reverse = Trace.reverse
+
+    def off(t, seed=None):
+        right = reverse(t, seed)
+        return Adjoint(t, right.seed, [g * (1 + 1e-6) for g in right.computed])
+
+    monkeypatch.setattr(Trace, "reverse", off)
+    failed = [o.number for o in LESSONS["network"].run() if o.problem]
+    # the gradient, the adjoints of the mean and the bias, and the training by hand
+    assert failed == [4, 5, 6, 7]
+
+
+def test_network_lesson_shows_every_node_with_its_shape(outcomes):
+    o = outcome_of(outcomes, "network", "def argument(slot)")
+    rows = [row.strip() for row in o.text.splitlines()]
+    assert len(rows) == 17 and rows[0] == "v_1 = matmul(data (200, 2), v_-5)  shape (200, 16)"
+    assert rows[-2:] == ["v_16 = mean(v_15)  shape ()", "v_17 = neg(v_16)  shape ()"]
 
 
 def test_two_modes_counts_n_forward_and_m_reverse_sweeps(outcomes):
@@ -301,6 +320,11 @@ def test_two_modes_counts_n_forward_and_m_reverse_sweeps(outcomes):
                  "The true minimum location is:", "init=0)", "init=10)", "init=-3.5)",
                  "init=-2.5)", "init=-2)", "init=-1)", "init=-0.5)", "step_size=0.05,",
                  "step_size=0.001,", 'engine="handwritten"', "MINIMISERS"]),
+
+
+    ("network", ["network.moons()", "network.initial_weights()", "network.loss_of(",
+                 "adt.trace(loss", "t.reverse()", ".gradient", "adt.PRIMITIVES['mean']",
+                 "network.train('handwritten')", "network.train('torch')", "network.accuracy("]),
 ])
 def test_every_part_of_the_tutorial_is_covered(name, calls):
     code = "\n".join(cell.code for cell in LESSONS[name].cells)
@@ -376,7 +400,7 @@ def test_an_unknown_lesson_is_one_line_listing_the_names(capsys):
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err == ("ad-tutorial: unknown lesson 'tensor'; the lessons are: "
-                            "tensors, two-modes, autograd, descent\n")
+                            "tensors, two-modes, autograd, descent, network\n")
 
 
 def test_running_a_lesson_prints_explanation_code_and_output(capsys):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -131,11 +130,9 @@ def test_in_ascii_the_quantities_are_spelled_out():
     assert str(c).isascii()
 
 
-def test_a_wrong_derivative_rule_is_caught(monkeypatch):
+def test_a_wrong_derivative_rule_is_caught(replace_primitive):
     """The comparison can fail: give sin the wrong sign of derivative and torch disagrees."""
-    sin = primitives.FUNCTIONS["sin"]
-    wrong = replace(sin, partials=lambda x, out: (-primitives._cos(x),))
-    monkeypatch.setitem(primitives.FUNCTIONS, "sin", wrong)
+    replace_primitive("sin", partials=lambda x, out: (-primitives._cos(x),))
     c = adt.compare(SEED, x1=2.0, x2=5.0)
     assert not c.ok
     assert "MISMATCH" in str(c) and "DISAGREE" in str(c)
@@ -240,14 +237,6 @@ def test_long_arrays_are_elided_with_the_largest_difference():
     assert all(len(line) < 200 for line in lines)              # a 50 × 50 Jacobian too
 
 
-def wrong(monkeypatch, name: str, **fields) -> None:
-    """Give primitive `name` a wrong rule (for arrays), everywhere it is looked up."""
-    p = primitives.PRIMITIVES[name]
-    bad = replace(p, **fields)
-    monkeypatch.setitem(primitives.PRIMITIVES, name, bad)
-    monkeypatch.setitem(primitives.FUNCTIONS, name, bad)
-
-
 @pytest.mark.parametrize("name, fields, wrong_rows", [
     # a wrong value: the values (sin's value is no factor of a derivative here)
     ("sin", {"array": lambda x: np.sin(x) + 1e-6}, {"y", "y (forward mode)"}),
@@ -263,17 +252,17 @@ def wrong(monkeypatch, name: str, **fields) -> None:
     ("sum", {"jvp": lambda ts, xs, out, axis: 2 * ts[0].sum(axis=tuple(range(1, ts[0].ndim)))},
      {"ẏ along ẋ", "ẏ along d1", "ẏ along d2", "ẏ along d3", "∂y/∂x (forward mode)"}),
 ])
-def test_a_wrong_array_rule_is_caught_where_it_is_used(monkeypatch, name, fields, wrong_rows):
-    wrong(monkeypatch, name, **fields)
+def test_a_wrong_array_rule_is_caught_where_it_is_used(replace_primitive, name, fields, wrong_rows):
+    replace_primitive(name, **fields)
     c = adt.compare("sum(sin(x) + x*x)", x=[0.5, 1.0, 2.0])
     assert {r.quantity for r in c.rows if not r.ok} == wrong_rows
     assert "MISMATCH" in str(c) and "DISAGREE" in str(c)
 
 
-def test_check_exits_1_on_an_array_mismatch(monkeypatch, capsys):
+def test_check_exits_1_on_an_array_mismatch(replace_primitive, capsys):
     from ad_tutorial.cli import main
 
-    wrong(monkeypatch, "sin", array_partials=lambda x, out: (2 * np.cos(x),))
+    replace_primitive("sin", array_partials=lambda x, out: (2 * np.cos(x),))
     assert main(["check", "mean(sin(x))", "--at", "x=[0,1,2]"]) == 1
     assert "MISMATCH" in capsys.readouterr().out
 

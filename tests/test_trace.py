@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 
 import pytest
 
@@ -58,6 +59,47 @@ def test_constants_are_not_nodes():
     assert [r[:3] for r in rows(t)] == [("v_0", "input", []), ("v_1", "mul", [3.0, "v_0"]),
                                         ("v_2", "pow", ["v_0", 2.0]),
                                         ("v_3", "add", ["v_1", "v_2"])]
+
+
+def test_constants_find_their_slots_after_the_nodes_wherever_they_stand():
+    """Two constants in one node, and a constant whose node was refused (f caught the
+    error and went on): each argument names its own constant, after the nodes."""
+    import numpy as np
+
+    t = adt.trace(lambda x: adt.sum(adt.stack([2.0, x, 3.0]) * 4.0), x=np.array(1.5))
+    nodes = t.computed
+    n = len(nodes.ops)
+    constants = [[nodes.values[j] for j in args if j >= n] for args in nodes.args]
+    assert constants == [[], [2.0, 3.0], [4.0], []]
+    assert t.value == 26.0 and t.reverse().gradient == {"x": 4.0}
+
+    def f(x):
+        try:
+            x @ np.ones(3)                   # refused: its constant stays unused
+        except TraceError:
+            pass
+        return adt.sum(x * 2.0)
+
+    t = adt.trace(f, x=np.ones(2))
+    n = len(t.computed.ops)
+    assert [[t.computed.values[j] for j in args if j >= n] for args in t.computed.args] \
+        == [[], [2.0], []]
+    assert t.reverse().gradient["x"].tolist() == [2.0, 2.0]
+
+
+def test_an_expression_is_parsed_once_however_often_it_is_traced(monkeypatch):
+    import ad_tutorial.expression
+
+    parsed = []
+    parse = ad_tutorial.expression.parse
+    monkeypatch.setattr(sys.modules["ad_tutorial.trace"], "parse",
+                        lambda text: parsed.append(text) or parse(text))
+    text = "x*x + 0.125  "                   # a text no other test traces
+    values = [adt.trace(text, x=x).reverse().gradient["x"] for x in (1.0, 2.0, 3.0)]
+    assert values == [2.0, 4.0, 6.0] and parsed == [text]
+    for _ in range(2):                       # a mistake is found every time
+        with pytest.raises(adt.ExpressionError, match="unknown function 'foo'"):
+            adt.trace("foo(x) + 0.125", x=1.0)
 
 
 def test_nodes_the_output_does_not_use_are_dropped():

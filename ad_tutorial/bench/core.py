@@ -70,11 +70,28 @@ class Runner:
     def time(self, label: str, fn: Callable[[], object], repeats: int | None = None
              ) -> list[float]:
         """Seconds per call of fn, once per repeat; each repeat loops long enough to be measured."""
+        timer, number = self._calibrated(label, fn)
+        return [timer.timeit(number) / number for _ in range(repeats or self.repeats)]
+
+    def time_all(self, contenders: dict[str, Callable[[], object]], what: str = ""
+                 ) -> dict[str, list[float]]:
+        """Seconds per call of each contender, their repeats taken in turn (A, B, C, A, B, C …):
+        a burst of other work on a shared machine then falls on all of them alike, and
+        the ratios between them stay fair. `what` prefixes the progress lines."""
+        timers = {label: self._calibrated(f"{what}: {label}" if what else label, fn)
+                  for label, fn in contenders.items()}
+        samples: dict[str, list[float]] = {label: [] for label in contenders}
+        for _ in range(self.repeats):
+            for label, (timer, number) in timers.items():
+                samples[label].append(timer.timeit(number) / number)
+        return samples
+
+    def _calibrated(self, label: str, fn: Callable[[], object]) -> tuple[timeit.Timer, int]:
+        """A timer for fn and how many calls make one repeat long enough to be measured."""
         self.progress(label)
         timer = timeit.Timer(fn, timer=self.clock)
         once = timer.timeit(1)                        # also warms caches up
-        number = max(1, min(1_000_000, round(self.min_time / max(once, 1e-9))))
-        return [timer.timeit(number) / number for _ in range(repeats or self.repeats)]
+        return timer, max(1, min(1_000_000, round(self.min_time / max(once, 1e-9))))
 
 
 def row(label: str, samples: list[float], unit: str = "µs", scale: float = 1e6,

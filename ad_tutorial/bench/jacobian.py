@@ -4,6 +4,11 @@ One tangent sweep gives one column of the Jacobian, one adjoint sweep one row. S
 f: Rⁿ → R needs n tangent sweeps but one adjoint sweep, and g: R → Rᵐ one tangent
 sweep but m adjoint sweeps. Timed for n, m from 1 to 1000, by hand and with
 torch.func.jacfwd / jacrev, and drawn on log axes where the modes cross.
+
+Vector mode does the n tangent sweeps of f (or the m adjoint sweeps of g) as one sweep
+that carries all n directions (m cotangents) at once, as numpy vectors: the same
+arithmetic, without a Python loop of sweeps (``t.jacobian(mode="forward")``,
+``t.jacobian()``).
 """
 
 from __future__ import annotations
@@ -20,9 +25,10 @@ from typing import Any, Callable
 import ad_tutorial as adt
 
 from ..plots import JACOBIAN_MODES, JACOBIAN_SHAPES
-from .core import Runner, Section, row
+from .core import Goal, Runner, Section, row
 
 SIZES, QUICK_SIZES = (1, 3, 10, 30, 100, 300, 1000), (1, 3, 10)
+VECTOR_GOAL = 20.0            # n tangent sweeps / one sweep in vector mode, at the largest n
 X = 0.3                                   # where g is differentiated; f at x_k = X + k/1000
 MODES, SHAPES = JACOBIAN_MODES, JACOBIAN_SHAPES
 
@@ -67,6 +73,12 @@ def jacobian_f_reverse(n: int) -> list[float]:
     return list(t.reverse().gradient.values())
 
 
+def jacobian_f_vector(n: int) -> list[float]:
+    """∇f by one tangent sweep in vector mode: all n directions at once."""
+    t = adt.trace(_named(_sines, n), *[X + k / 1000 for k in range(1, n + 1)])
+    return t.jacobian(mode="forward")[0].tolist()
+
+
 def jacobian_g_forward(m: int) -> list[float]:
     """dg/dx by one tangent sweep: the tangents of the m output nodes."""
     t = adt.trace(_spread_sines(m), X)
@@ -80,6 +92,13 @@ def jacobian_g_reverse(m: int) -> list[float]:
     # The same trace read at another output g_k: the sweep starts there, and the nodes
     # g_k does not depend on pass nothing back.
     return [replace(t, results=(i,)).reverse().gradient["x"] for i in _outputs(t)]
+
+
+def jacobian_g_vector(m: int) -> list[float]:
+    """dg/dx by one adjoint sweep in vector mode: g's m outputs (a tuple), all m
+    cotangents at once."""
+    t = adt.trace(lambda x: tuple(adt.sin(k * x) for k in range(1, m + 1)), X)
+    return t.jacobian()[:, 0].tolist()
 
 
 def _torch_jacobians(size: int) -> dict[str, dict[str, Callable[[], Any]]]:
@@ -114,16 +133,17 @@ def _exact(shape: str, size: int) -> list[float]:
 def run(runner: Runner) -> Section:
     section = Section("jacobian", "Full Jacobian: n tangent sweeps against m adjoint sweeps "
                       "(times include recording the trace)", ratio="time / adjoint sweeps")
-    by_hand = {"f: Rⁿ → R": (jacobian_f_forward, jacobian_f_reverse),
-               "g: R → Rᵐ": (jacobian_g_forward, jacobian_g_reverse)}
+    by_hand = {"f: Rⁿ → R": (jacobian_f_forward, jacobian_f_reverse, jacobian_f_vector),
+               "g: R → Rᵐ": (jacobian_g_forward, jacobian_g_reverse, jacobian_g_vector)}
     sizes = QUICK_SIZES if runner.quick else SIZES
     data = {shape: {"sizes": list(sizes), **{mode: [] for mode in MODES}} for shape in SHAPES}
     for size in sizes:
         torch_jacobians = _torch_jacobians(size)
         for shape, letter in SHAPES.items():
-            forward, reverse = by_hand[shape]
+            forward, reverse, vector = by_hand[shape]
             contenders = {"tangent sweeps": functools.partial(forward, size),
                           "adjoint sweeps": functools.partial(reverse, size),
+                          "vector mode": functools.partial(vector, size),
                           **torch_jacobians[shape]}
             exact = _exact(shape, size)
             for mode, fn in contenders.items():      # agree before timing
@@ -140,8 +160,15 @@ def run(runner: Runner) -> Section:
                 section.rows.append(row(f"{shape}, {letter} = {size}: {mode}", samples, "ms",
                                         1e3, statistics.median(samples) / reference))
     section.data = data
+    f = data["f: Rⁿ → R"]
+    section.goals.append(Goal(f"f: Rⁿ → R, n = {sizes[-1]}: n tangent sweeps / one in vector "
+                              "mode", f["tangent sweeps"][-1] / f["vector mode"][-1],
+                              VECTOR_GOAL, at_most=False))
     section.notes.append("f(x) = Σ sin(k·x_k) and g(x) = (sin(k·x))_k: the same graph "
                          "turned around; the plot is save_jacobian_cost(section.data, path)")
+    section.notes.append("vector mode: for f one tangent sweep of n directions "
+                         "(t.jacobian(mode=\"forward\")), for g one adjoint sweep of m "
+                         "cotangents (t.jacobian(), g's outputs a tuple)")
     return section
 
 

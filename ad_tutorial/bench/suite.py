@@ -1,16 +1,18 @@
-"""The five benchmarks by name, and running a selection of them in order."""
+"""The benchmarks by name, and running a selection of them in order."""
 
 from __future__ import annotations
 
 from typing import Callable
 
-from . import gradient, jacobian, rendering, startup, traces
+from . import arrays, gradient, jacobian, network, rendering, startup, traces
 from .core import Runner, Section
 
 BENCHMARKS: dict[str, Callable[[Runner], Section]] = {
     "gradient": gradient.run,
     "traces": traces.run,
     "jacobian": jacobian.run,
+    "arrays": arrays.run,
+    "network": network.run,
     "startup": startup.run,
     "figures": rendering.run,
 }

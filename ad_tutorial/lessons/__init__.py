@@ -1,5 +1,5 @@
 """The tutorial's runnable lessons: tensors, the two modes of AD, autograd in practice,
-gradient descent.
+gradient descent, and a neural network trained both ways.
 
 Each lesson is one module holding one :class:`Lesson`, the single source of truth
 for the terminal (``ad-tutorial lesson NAME``), the notebooks (``ad-tutorial notebook``)
@@ -11,12 +11,14 @@ from __future__ import annotations
 from .autograd import LESSON as AUTOGRAD
 from .cells import Cell, Lesson, Outcome
 from .descent import LESSON as DESCENT
+from .network import LESSON as NETWORK
 from .tensors import LESSON as TENSORS
 from .two_modes import LESSON as TWO_MODES
 
-# In the tutorial's order: part 1, sections 2.2-2.3, section 2.4, part 3.
+# In the tutorial's order: part 1, sections 2.2-2.3, section 2.4, part 3; then the network,
+# which puts the engine on arrays to work.
 LESSONS: dict[str, Lesson] = {lesson.name: lesson
-                              for lesson in (TENSORS, TWO_MODES, AUTOGRAD, DESCENT)}
+                              for lesson in (TENSORS, TWO_MODES, AUTOGRAD, DESCENT, NETWORK)}
 
 
 class UnknownLesson(KeyError):
