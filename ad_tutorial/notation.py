@@ -35,7 +35,8 @@ from .formulas import Formula, Name, Num, negated, negative
 # looser than its place allows gets parentheses.
 SUM, PRODUCT, NEGATION, POWER, APPLIED, COMPACT, ATOM = 10, 20, 25, 40, 50, 90, 100
 
-ACCENTS = {"": "", "dot": "\u0307", "bar": "\u0304"}
+#: v, v̇ (tangent), v̄ (adjoint) and v̄̇ (the tangent of the adjoint, in second order)
+ACCENTS = {"": "", "dot": "\u0307", "bar": "\u0304", "bardot": "\u0304\u0307"}
 SUBSCRIPT_DIGITS = str.maketrans("-−0123456789", "₋₋₀₁₂₃₄₅₆₇₈₉")
 SUPERSCRIPT_DIGITS = str.maketrans("-−0123456789", "⁻⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -107,6 +108,10 @@ class Notation:
     def partial(self, of: str, wrt: str) -> str:
         """∂of/∂wrt, the local partial derivative's symbol."""
         return f"∂{of}/∂{wrt}"
+
+    def second_partial(self, of: str, a: str, b: str) -> str:
+        """∂²of/∂a², or ∂²of/∂a∂b: a local second partial derivative's symbol."""
+        return f"∂²{of}/∂{a}²" if a == b else f"∂²{of}/∂{a}∂{b}"
 
     def math(self, text: str) -> str:
         """Mathematics inside a sentence, such as a title (LaTeX puts it between $ signs)."""
@@ -218,7 +223,7 @@ class Latex(Notation):
         **{name: (f"\\{name} ", "", False) for name in _LATEX_OPERATORS}}
 
     def node(self, k: int, accent: str = "") -> str:
-        return (rf"\{accent}{{v}}" if accent else "v") + f"_{{{k}}}"
+        return _latex_accent("v", accent) + f"_{{{k}}}"
 
     def variable(self, name: str, accent: str = "") -> str:
         """x1 is x_{1}, rate is \\mathrm{rate}, alpha is \\alpha, a_b is \\mathrm{a\\_b}."""
@@ -228,10 +233,14 @@ class Latex(Notation):
             stem = "\\" + stem
         elif not re.fullmatch(r"[A-Za-z]", stem):
             stem = r"\mathrm{%s}" % stem.replace("_", r"\_")
-        return (rf"\{accent}{{{stem}}}" if accent else stem) + index
+        return _latex_accent(stem, accent) + index
 
     def partial(self, of: str, wrt: str) -> str:
         return rf"\frac{{\partial {of}}}{{\partial {wrt}}}"
+
+    def second_partial(self, of: str, a: str, b: str) -> str:
+        below = rf"\partial {a}^{{2}}" if a == b else rf"\partial {a} \partial {b}"
+        return rf"\frac{{\partial^{{2}} {of}}}{{{below}}}"
 
     def math(self, text: str) -> str:
         return f"${text}$"
@@ -251,6 +260,12 @@ class Latex(Notation):
 
     def function(self, name: str) -> tuple[str, str, bool]:
         return self.functions.get(name, (rf"\operatorname{{{name}}} ", "", False))
+
+
+def _latex_accent(base: str, accent: str) -> str:
+    """\\dot{v}, \\bar{v}, and \\dot{\\bar{v}} for the tangent of an adjoint."""
+    return {"": base, "dot": rf"\dot{{{base}}}", "bar": rf"\bar{{{base}}}",
+            "bardot": rf"\dot{{\bar{{{base}}}}}"}[accent]
 
 
 NOTATIONS: dict[str, Notation] = {"text": Notation(), "markdown": Markdown(), "html": Html(),

@@ -25,14 +25,15 @@ from .forward import Tangent
 from .notation import NOTATIONS, SUBSCRIPT_DIGITS, Notation, number, to_ascii
 from .results import Shown
 from .reverse import Adjoint, Step
+from .second import SecondAdjoint
 from .trace import Trace
 
 __all__ = ["FORMATS", "NOTATIONS", "SUBSCRIPT_DIGITS", "FormulaWriter", "Notation", "Row",
-           "adjoint_rows", "ascii_only", "dumps", "equations", "gradient_rows", "number",
-           "output_name", "plain", "primal_rows", "render", "tangent_rows", "titled_tables",
-           "to_json"]
+           "adjoint_rows", "ascii_only", "dumps", "equations", "gradient_rows", "layout",
+           "notation_for", "number", "output_name", "plain", "primal_rows", "render", "tangent_rows",
+           "titled_tables", "to_json"]
 
-Table = Union[Trace, Tangent, Adjoint]
+Table = Union[Trace, Tangent, Adjoint, SecondAdjoint]
 FORMATS = ("text", "markdown", "latex", "html")
 
 
@@ -206,6 +207,9 @@ def equations(values: dict[str, float], nt: Notation, accent: str = "") -> str:
 
 def titled_tables(obj: Table, nt: Notation) -> list[tuple[str, list[Row]]]:
     """The tables that show `obj`, each with its title."""
+    if isinstance(obj, SecondAdjoint):
+        from .second_tables import second_titled_tables
+        return second_titled_tables(obj, nt)
     if isinstance(obj, Trace):
         return [(f"Forward evaluation trace (primal) at {equations(obj.at(), nt)}",
                  primal_rows(obj, nt))]
@@ -305,15 +309,24 @@ _LAYOUTS = {"text": _text, "markdown": _markdown, "latex": _latex, "html": _html
 
 
 def render(obj: Table, fmt: str = "text", digits: int = 3) -> str:
-    """`obj` (a trace, tangent or adjoint) as tables in one of :data:`FORMATS`.
+    """`obj` (a trace, tangent, adjoint or second-order adjoint) as tables in one of
+    :data:`FORMATS`.
 
     LaTeX needs ``\\usepackage{amsmath, tabularx}``. Inside :func:`ascii_only`, text and
     markdown are written in ASCII.
     """
+    nt = notation_for(fmt, digits)
+    return layout(titled_tables(obj, nt), fmt)
+
+
+def notation_for(fmt: str, digits: int = 3) -> Notation:
+    """The notation of a format, writing numbers to `digits` decimals."""
     nt = NOTATIONS[fmt]
-    if digits != nt.digits:
-        nt = replace(nt, digits=digits)
-    tables = titled_tables(obj, nt)
+    return nt if digits == nt.digits else replace(nt, digits=digits)
+
+
+def layout(tables: list[tuple[str, list[Row]]], fmt: str) -> str:
+    """Titled tables of rows laid out in `fmt` (in ASCII inside :func:`ascii_only`)."""
     if fmt in ("text", "markdown"):
         tables = [(plain(title), [tuple(map(plain, row)) for row in rows])
                   for title, rows in tables]
@@ -336,7 +349,8 @@ def json_number(x: float) -> float | str:
 
 
 def to_json(trace: Trace, tangent: Tangent | None = None,
-            adjoint: Adjoint | None = None) -> dict[str, Any]:
+            adjoint: Adjoint | None = None, second: SecondAdjoint | None = None
+            ) -> dict[str, Any]:
     """The traces as plain data, for tools (see the README for the schema)."""
     n, output = len(trace), output_name(trace.inputs)
 
@@ -368,6 +382,9 @@ def to_json(trace: Trace, tangent: Tangent | None = None,
             "trace": [{"name": trace.name(i), "adjoint": json_number(adjoint.adjoints[i])}
                       for i in range(n - 1, -1, -1)],
             "gradient": {x: json_number(v) for x, v in adjoint.gradient.items()}}
+    if second is not None:
+        from .second_tables import second_json
+        data["second"] = second_json(second)
     return data
 
 

@@ -162,7 +162,7 @@ class HessianRow:
     def verdict(self) -> str:
         if not self.ok:
             return "MISMATCH"
-        return "ok†" if self.torch_differs else "ok"
+        return "ok*" if self.torch_differs else "ok"
 
 
 @dataclass(frozen=True, repr=False)
@@ -183,17 +183,18 @@ class HessianComparison:
 
         head = ("entry", "hand-written", "torch.func.hessian", "double backward",
                 "finite diff.", "")
-        body = [(r.quantity, cell(r.handwritten), cell(r.func), cell(r.double),
-                 cell(r.finite_difference), r.verdict) for r in self.rows]
+        body = [(plain(r.quantity), cell(r.handwritten), cell(r.func), cell(r.double),
+                 cell(r.finite_difference), plain(r.verdict)) for r in self.rows]
         widths = [max(len(row[c]) for row in [head] + body) for c in range(len(head))]
         lines = [f"{self.trace.expression} at "
                  + ", ".join(f"{x} = {_value(v)}" for x, v in self.trace.at().items())]
         lines += ["  " + "  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip()
                   for row in [head] + body]
         if any(r.torch_differs for r in self.rows):
-            lines.append("† torch's double backward differs here from torch.func.hessian: "
-                         "reverse over reverse adds other terms at this edge; the "
-                         "hand-written sweep is forward over reverse, as torch.func.hessian")
+            lines += ["* torch's double backward differs here from torch.func.hessian: reverse "
+                      "over reverse adds other terms at this edge;",
+                      "  the hand-written sweep is forward over reverse, as torch.func.hessian "
+                      "is, and agrees with it"]
         verdict = "agree" if self.ok else "DISAGREE"
         lines.append(f"hand-written and torch {verdict} (float64, rtol {RTOL:g} of the "
                      "terms summed; nan and inf exactly)")
