@@ -39,7 +39,7 @@ def test_every_cell_runs_and_its_check_passes(outcomes, name):
 
 
 def test_the_lessons_follow_the_tutorial_order():
-    assert NAMES == ["tensors", "two-modes", "autograd"]
+    assert NAMES == ["tensors", "two-modes", "autograd", "second-order"]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -218,7 +218,7 @@ def test_traces_are_displayed_not_printed(outcomes, name):
     for o in outcomes[name]:
         assert not any(title in o.printed for title in titles), o.cell.code
     shown = [o for o in outcomes[name] if isinstance(o.value, Shown)]
-    assert len(shown) == (3 if name == "two-modes" else 0)
+    assert len(shown) == {"two-modes": 3, "second-order": 1}.get(name, 0)
     assert all(o.text == str(o.value) + "\n" for o in shown)
 
 
@@ -332,7 +332,7 @@ def test_an_unknown_lesson_is_one_line_listing_the_names(capsys):
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err == ("ad-tutorial: unknown lesson 'tensor'; the lessons are: "
-                            "tensors, two-modes, autograd\n")
+                            "tensors, two-modes, autograd, second-order\n")
 
 
 def test_running_a_lesson_prints_explanation_code_and_output(capsys):

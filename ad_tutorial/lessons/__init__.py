@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from .autograd import LESSON as AUTOGRAD
 from .cells import Cell, Lesson, Outcome
+from .second_order import LESSON as SECOND_ORDER
 from .tensors import LESSON as TENSORS
 from .two_modes import LESSON as TWO_MODES
 
-# In the tutorial's order: part 1, sections 2.2-2.3, section 2.4.
-LESSONS: dict[str, Lesson] = {lesson.name: lesson for lesson in (TENSORS, TWO_MODES, AUTOGRAD)}
+# In the tutorial's order: part 1, sections 2.2-2.3, section 2.4; then one order further.
+LESSONS: dict[str, Lesson] = {lesson.name: lesson
+                              for lesson in (TENSORS, TWO_MODES, AUTOGRAD, SECOND_ORDER)}
 
 
 class UnknownLesson(KeyError):
