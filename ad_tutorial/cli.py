@@ -276,9 +276,10 @@ def _add_explorer_commands(sub: Any) -> None:
     p = _point_command(
         sub, "explore", help="write a page that steps through both modes in a browser",
         description="Write one self-contained HTML file (it works offline) that walks "
-                    "through the primal sweep, the tangent sweep and the adjoint sweep of "
-                    "EXPR one step at a time, lighting up the table row and the graph node "
-                    "and edge of each step. Keys: → next, ← back, Home, End, 1 2 3.")
+                    "through the primal sweep, the tangent sweep, the adjoint sweep and the "
+                    "second-order adjoint sweep (along --seed) of EXPR one step at a time, "
+                    "lighting up the table row and the graph node and edge of each step. "
+                    "Keys: → next, ← back, Home, End, 1 2 3 4.")
     p.add_argument("-o", "--output", required=True, metavar="FILE",
                    help="the page to write, e.g. page.html")
     p.set_defaults(run=explore)

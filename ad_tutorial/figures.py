@@ -224,8 +224,9 @@ REGISTRY: dict[str, Figure] = {f.name: f for f in [
            "step where it lowers f enough, else halved) reaches the minimum (1, 1) in 22 steps. "
            "Gradients and Hessians from the hand-written engine, checked against torch.",
            _newton("rosenbrock"), slow=True),
-    Figure("explorer", "page", f"The explorer page of {_F}: step through the primal, tangent "
-           "and adjoint sweeps in a browser (offline HTML; Space or → steps on, ← back).",
+    Figure("explorer", "page", f"The explorer page of {_F}: step through the primal, tangent, "
+           "adjoint and second-order adjoint sweeps in a browser (offline HTML; Space or → "
+           "steps on, ← back).",
            _explorer),
 ]}
 

@@ -35,8 +35,10 @@ from .formulas import Formula, Name, Num, negated, negative
 # looser than its place allows gets parentheses.
 SUM, PRODUCT, NEGATION, POWER, APPLIED, COMPACT, ATOM = 10, 20, 25, 40, 50, 90, 100
 
-#: v, v̇ (tangent), v̄ (adjoint) and v̄̇ (the tangent of the adjoint, in second order)
-ACCENTS = {"": "", "dot": "\u0307", "bar": "\u0304", "bardot": "\u0304\u0307"}
+#: v, v̇ (tangent), v̄ (adjoint) and v̄˙ (the tangent of the adjoint, in second order). That
+#: one's dot follows the bar (˙, a spacing dot above): fonts such as DejaVu Sans draw a
+#: combining dot above a bar onto the bar, where v̄̇ would read as v̄.
+ACCENTS = {"": "", "dot": "\u0307", "bar": "\u0304", "bardot": "\u0304\u02d9"}
 SUBSCRIPT_DIGITS = str.maketrans("-−0123456789", "₋₋₀₁₂₃₄₅₆₇₈₉")
 SUPERSCRIPT_DIGITS = str.maketrans("-−0123456789", "⁻⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -301,8 +303,10 @@ def _ascii_character(c: str) -> str:
 
 
 def to_ascii(text: str) -> str:
-    """text in ASCII: v̇_−1 is vdot_-1, ẋ1 xdot1, ∂y/∂x dy/dx, × *, x² x^2, v₋₁ v_-1."""
+    """text in ASCII: v̇_−1 is vdot_-1, ẋ1 xdot1, v̄˙_1 vbardot_1, ∂y/∂x dy/dx, × *, x² x^2,
+    v₋₁ v_-1."""
     out = []
+    text = text.replace(ACCENTS["bardot"][1], ACCENTS["dot"])     # ˙ is a dot above too
     for script, run in groupby(text, key=_script):
         chars = "".join(run)
         if script:

@@ -227,14 +227,14 @@ def _div_tangent(dx: Any, dy: Any, x: Any, y: Any, out: Any) -> Any:
 # --- second order: the tangent of each VJP (forward over reverse) ----------------------
 # The second-order adjoint sweep (second.py) carries the tangent of every adjoint. A node
 # v = φ(a, b) passes back v̄·∂φ/∂a; its tangent along ẋ is
-#     v̄̇·∂φ/∂a + v̄·(∂²φ/∂a² ȧ + ∂²φ/∂a∂b ḃ),
+#     v̄˙·∂φ/∂a + v̄·(∂²φ/∂a² ȧ + ∂²φ/∂a∂b ḃ),
 # so each primitive gives its second partials beside its first: (∂²φ/∂a²,) for one
 # argument, (∂²φ/∂a², ∂²φ/∂a∂b, ∂²φ/∂b²) for two (entry k + m is ∂²φ/∂a_k∂a_m), None
 # where one is zero whatever the values (no term at all: 0·inf would be nan, and torch
 # multiplies by no such zero). Where torch computes that tangent otherwise (its forward
 # mode applied to its own backward formula), and so differs at the domain edges, the
 # primitive gives torch's formula as ``adjoint_tangent(g, ġ, xs, ts, out, ȯ, partials)``:
-# g = v̄, ġ = v̄̇ (None: no tangent, as for the seed ȳ), the arguments and their tangents
+# g = v̄, ġ = v̄˙ (None: no tangent, as for the seed ȳ), the arguments and their tangents
 # (None for a constant), v and its own tangent ȯ = v̇; it returns one tangent per argument.
 # Every formula works on floats, on numpy arrays and on vectors of directions alike.
 
@@ -421,7 +421,7 @@ def _matmul_vjp_tangent(g: Any, gd: Any, k: int, xs: list[Any], ts: list[Any], o
 
 def _linear(vjp: Callable[..., Any]) -> Callable[..., Any]:
     """The tangent of a linear VJP (sum, mean, transpose, reshape, index, stack): the same
-    VJP of the adjoint's tangent v̄̇. No second partials: these have no curvature."""
+    VJP of the adjoint's tangent v̄˙. No second partials: these have no curvature."""
     def vjp_tangent(g: Any, gd: Any, k: int, xs: list[Any], ts: list[Any], out: Any,
                     *parameters: Any) -> Any:
         return None if gd is None else vjp(gd, k, xs, out, *parameters)

@@ -2,12 +2,12 @@
 
 Differentiate the adjoint sweep once more, along a direction ẋ (Griewank & Walther,
 ch. 5). Every node then carries four numbers: its value v, its tangent v̇ along ẋ, its
-adjoint v̄ = ∂y/∂v, and v̄̇, the tangent of v̄ along ẋ. The adjoint sweep's rule
+adjoint v̄ = ∂y/∂v, and v̄˙, the tangent of v̄ along ẋ. The adjoint sweep's rule
 v̄_j += v̄_i · ∂v_i/∂v_j has, by the product rule, the tangent
 
-    v̄̇_j += v̄̇_i · ∂v_i/∂v_j + v̄_i · Σ_k ∂²v_i/∂v_j∂v_k · v̇_k,
+    v̄˙_j += v̄˙_i · ∂v_i/∂v_j + v̄_i · Σ_k ∂²v_i/∂v_j∂v_k · v̇_k,
 
-the sum over the arguments v_k of v_i. The inputs' v̄̇ are the tangent of the gradient,
+the sum over the arguments v_k of v_i. The inputs' v̄˙ are the tangent of the gradient,
 ∇²f · ẋ: a Hessian–vector product (Pearlmutter's trick). It costs a tangent sweep, then
 an adjoint sweep that does about twice the work: a small multiple of evaluating f,
 whatever the number n of inputs. The whole Hessian is n such products, one per column;
@@ -43,20 +43,20 @@ Rule = Callable[..., tuple[Any, ...]]     # (g, ġ, xs, ts, out, ȯ, partials) �
 
 class SecondStep(NamedTuple):
     """One contribution, as the table writes it:
-    v̄̇_j = v̄̇_j + v̄̇_i · ∂v_i/∂v_j + v̄_i · Σ_k ∂²v_i/∂v_j∂v_k · v̇_k."""
+    v̄˙_j = v̄˙_j + v̄˙_i · ∂v_i/∂v_j + v̄_i · Σ_k ∂²v_i/∂v_j∂v_k · v̇_k."""
 
     node: int               # j, whose second-order adjoint grows
     source: int             # i (-1 for the seed ȳ)
     partial: Any            # ∂v_i/∂v_j
     second: tuple[Any, ...]  # ∂²v_i/∂v_j∂v_k for each argument k of v_i (None: no term)
-    contribution: Any       # its tangent: v̄̇_i·∂v_i/∂v_j + v̄_i·Σ_k ∂²v_i/∂v_j∂v_k·v̇_k
-    second_adjoint: Any     # v̄̇_j after adding it
-    first: bool             # the first contribution to v̄̇_j (written "=", not "+=")
+    contribution: Any       # its tangent: v̄˙_i·∂v_i/∂v_j + v̄_i·Σ_k ∂²v_i/∂v_j∂v_k·v̇_k
+    second_adjoint: Any     # v̄˙_j after adding it
+    first: bool             # the first contribution to v̄˙_j (written "=", not "+=")
 
 
 class SecondAdjoint(SweepResult):
     """One second-order adjoint sweep along ẋ = `seed`: for every node v̇ (``tangent``),
-    v̄ (``adjoint``) and v̄̇ (``second_adjoints``); the inputs' v̄̇ are ``hvp`` = H·ẋ.
+    v̄ (``adjoint``) and v̄˙ (``second_adjoints``); the inputs' v̄˙ are ``hvp`` = H·ẋ.
 
     ``computed`` keeps None for a node to which nothing was passed back (no tangent at
     all, as the seed's): the tables and steps tell it from a 0 that was computed."""
@@ -73,7 +73,7 @@ class SecondAdjoint(SweepResult):
 
     @property
     def second_adjoints(self) -> list[Any]:
-        """v̄̇_i for every node, numbered as the trace's tables number them (0 where
+        """v̄˙_i for every node, numbered as the trace's tables number them (0 where
         nothing was passed back)."""
         return [self._zero(i) if h is None else h for i, h in enumerate(self.numbered())]
 
@@ -91,7 +91,7 @@ class SecondAdjoint(SweepResult):
     def steps(self) -> Iterator[SecondStep]:
         """The sweep written down contribution by contribution, in the textbook's order
         (as :meth:`Adjoint.steps <ad_tutorial.reverse.Adjoint.steps>`): the seed's row
-        (ȳ̇ = 0: the seed has no tangent), then one row per edge v_i → v_j, from the last
+        (ȳ˙ = 0: the seed has no tangent), then one row per edge v_i → v_j, from the last
         node back. A contribution of nothing at all is written 0."""
         t, n = self.trace, len(self.trace)
         nodes, dots = t.numbered, self.tangent.tangents
@@ -138,12 +138,12 @@ def _rule(op: Primitive, by_number: bool, arrays: bool) -> Rule:
 
 
 def _linear_rule(g, gd, xs, ts, out, tout, partials) -> tuple[Any, ...]:
-    """No curvature (+, −, negation, abs, relu): v̄̇_i · ∂v_i/∂v_j alone."""
+    """No curvature (+, −, negation, abs, relu): v̄˙_i · ∂v_i/∂v_j alone."""
     return tuple(_times(gd, d) for d in partials)
 
 
 def _chain_rule(second: Callable[..., tuple[Any, ...]]) -> Rule:
-    """v̄̇_i · ∂v_i/∂v_j + v̄_i · Σ_k ∂²v_i/∂v_j∂v_k · v̇_k, for each argument v_j."""
+    """v̄˙_i · ∂v_i/∂v_j + v̄_i · Σ_k ∂²v_i/∂v_j∂v_k · v̇_k, for each argument v_j."""
     def rule(g, gd, xs, ts, out, tout, partials) -> tuple[Any, ...]:
         s = second(*xs, out)
         passed = []
@@ -163,7 +163,7 @@ _RULES: dict[tuple[Primitive, bool, bool], Rule] = {}
 def node_tangents(nodes: Nodes, i: int, g: Any, gd: Any, dots: list[Any], n: int,
                   arrays: bool) -> tuple[Any, ...]:
     """The tangents of what node i passes back to each of its arguments, from its adjoint
-    g = v̄_i and that adjoint's tangent gd = v̄̇_i (None: it has none), and the tangents
+    g = v̄_i and that adjoint's tangent gd = v̄˙_i (None: it has none), and the tangents
     `dots` of the nodes (None for a constant). On arrays g, gd and the tangents carry a
     leading axis of directions, and so does each result, shaped like its argument."""
     op, a, values = nodes.ops[i], nodes.args[i], nodes.values
@@ -198,8 +198,8 @@ def second_partials(nodes: Nodes, i: int, n: int) -> tuple[Any, ...] | None:
 
 def second_adjoints(trace: Trace, dots: list[Any]) -> tuple[list[Any], list[Any]]:
     """The adjoint sweep and its tangent over a trace of floats, from ȳ = 1 (whose tangent
-    is nothing): v̄ and v̄̇ of every node, given the tangents v̇ (floats, or vectors with
-    one element per direction). v̄̇ is None where nothing was passed back."""
+    is nothing): v̄ and v̄˙ of every node, given the tangents v̇ (floats, or vectors with
+    one element per direction). v̄˙ is None where nothing was passed back."""
     nodes = trace.computed
     args, partials = nodes.args, nodes.partials
     n = len(nodes.ops)
@@ -225,7 +225,7 @@ def second_adjoints(trace: Trace, dots: list[Any]) -> tuple[list[Any], list[Any]
 
 
 def array_second_adjoints(trace: Trace, dots: list[Any]) -> tuple[list[Any], list[Any]]:
-    """The same over a trace of arrays: v̄ of shape (1, *node's shape), v̄̇ (k, *shape) for
+    """The same over a trace of arrays: v̄ of shape (1, *node's shape), v̄˙ (k, *shape) for
     k directions (None where nothing was passed back)."""
     nodes = trace.computed
     n = len(nodes.ops)

@@ -3,13 +3,13 @@
 One row per contribution, as the adjoint table has, now with the tangent of each
 (Griewank & Walther's second-order adjoint):
 
-    v̄̇_−1 = v̄̇_−1 + v̄̇_1 ∂v_1/∂v_−1 + v̄_1 ∂²v_1/∂v_−1² v̇_−1
-         = v̄̇_−1 + v̄̇_1/v_−1 + v̄_1 × (−1/v_−1²) × v̇_−1 = 0 + 0/2 + 1 × (−1/2²) × 1 = −0.25
+    v̄˙_−1 = v̄˙_−1 + v̄˙_1 ∂v_1/∂v_−1 + v̄_1 ∂²v_1/∂v_−1² v̇_−1
+         = v̄˙_−1 + v̄˙_1/v_−1 + v̄_1 × (−1/v_−1²) × v̇_−1 = 0 + 0/2 + 1 × (−1/2²) × 1 = −0.25
 
 The second partials come from the primitive table (``second_formulas``), written by
 :mod:`ad_tutorial.formulas` as the first ones are; the numbers from the finished sweep.
-A term the sweep has no number for (the seed ȳ is a constant: ȳ̇ is no tangent at all)
-is written 0. Then the second-order adjoints, and H·ẋ: the inputs' v̄̇.
+A term the sweep has no number for (the seed ȳ is a constant: ȳ˙ is no tangent at all)
+is written 0. Then the second-order adjoints, and H·ẋ: the inputs' v̄˙.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def _curvature(bar: Formula, second: Formula, dot: Formula) -> Formula:
 
 
 def second_rows(s: SecondAdjoint, nt: Notation) -> list[Row]:
-    """v̄̇_j += v̄̇_i ∂v_i/∂v_j + v̄_i Σ_k ∂²v_i/∂v_j∂v_k v̇_k: one row per edge, the seed first."""
+    """v̄˙_j += v̄˙_i ∂v_i/∂v_j + v̄_i Σ_k ∂²v_i/∂v_j∂v_k v̇_k: one row per edge, the seed first."""
     t, w, n = s.trace, FormulaWriter(s.trace, nt), len(s.trace)
     bars, bardots, dots = s.adjoint.adjoints, s.second_adjoints, s.tangent.tangents
     rows: list[Row] = []
@@ -79,7 +79,7 @@ def second_rows(s: SecondAdjoint, nt: Notation) -> list[Row]:
 
 
 def hvp_rows(s: SecondAdjoint, nt: Notation) -> list[Row]:
-    """Each final v̄̇, then the tangent of each ∂y/∂x_i, the entries of H·ẋ."""
+    """Each final v̄˙, then the tangent of each ∂y/∂x_i, the entries of H·ẋ."""
     t, w = s.trace, FormulaWriter(s.trace, nt)
     rows: list[Row] = [(w.name(i, "bardot"), "", nt.number(s.second_adjoints[i]))
                        for i in range(len(t) - 1, -1, -1)]

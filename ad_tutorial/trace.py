@@ -261,7 +261,7 @@ class Trace(Shown):
 
     def second(self, /, **seed: Any) -> SecondAdjoint:
         """Forward over reverse: one second-order adjoint sweep along ẋ (default 1 on the
-        first input), giving v̇, v̄ and v̄̇ of every node; its ``hvp`` is H·ẋ."""
+        first input), giving v̇, v̄ and v̄˙ of every node; its ``hvp`` is H·ẋ."""
         from .second import second_sweep
 
         return second_sweep(self, seed)

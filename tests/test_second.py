@@ -38,14 +38,14 @@ def test_the_seed_hessian_is_exact():
 
 
 def test_the_seed_sweep_carries_four_numbers_per_node():
-    """v, v̇, v̄ and v̄̇ of every node of the seed example along ẋ = (1, 0), in the
+    """v, v̇, v̄ and v̄˙ of every node of the seed example along ẋ = (1, 0), in the
     textbook numbering: the tangent and adjoint are the first-order sweeps' own."""
     t = adt.trace(SEED_TEXT, x1=2.0, x2=5.0)
     s = t.second(x1=1.0)
     assert s.tangent.tangents == t.forward(x1=1.0).tangents
     assert s.adjoint.adjoints == t.reverse().adjoints
     assert s.gradient == t.reverse().gradient
-    # v̄̇_5 = v̄̇_4 = v̄̇_3 = v̄̇_1 = v̄̇_2 = 0 (nothing curves after them); sin passes back
+    # v̄˙_5 = v̄˙_4 = v̄˙_3 = v̄˙_1 = v̄˙_2 = 0 (nothing curves after them); sin passes back
     # v̄_3·(−sin v_0)·v̇_0 = 0 to v_0, × passes v̄_2·v̇_0 = 0 to v_−1 and v̄_2·v̇_−1 = 1 to v_0,
     # ln passes v̄_1·(−1/v_−1²)·v̇_−1 = −0.25 to v_−1.
     assert s.second_adjoints == [-0.25, 1.0, 0.0, 0.0, -0.0, 0.0, 0.0]
@@ -206,7 +206,7 @@ def _check_rule(p, cases, by_number=False):
 
 @pytest.mark.parametrize("name", SCALAR)
 def test_every_rule_is_torchs_tangent_of_its_backward(name):
-    """The tangent of what a node passes back, v̄̇_i·∂v_i/∂v_j + v̄_i·Σ_k ∂²v_i/∂v_j∂v_k·v̇_k,
+    """The tangent of what a node passes back, v̄˙_i·∂v_i/∂v_j + v̄_i·Σ_k ∂²v_i/∂v_j∂v_k·v̇_k,
     equals torch's forward mode applied to its backward formula (the step of
     torch.func.hessian), for every special argument, adjoint and tangent: nan and ±inf
     exactly. On floats case by case, on arrays all at once."""

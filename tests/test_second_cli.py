@@ -31,10 +31,10 @@ def test_mode_second_prints_the_four_tables(capsys):
               "Hessian-vector product Hẋ"]
     assert [out.index(title) for title in titles] == sorted(out.index(t) for t in titles)
     lines = out.splitlines()
-    for row in ["  v̄̇_5  = ȳ̇", "  x̄̇1   = v̄̇_−1 = −0.25", "  x̄̇2   = v̄̇_0  = 1"]:
+    for row in ["  v̄˙_5  = ȳ˙", "  x̄˙1   = v̄˙_−1 = −0.25", "  x̄˙2   = v̄˙_0  = 1"]:
         assert any(line.startswith(row) for line in lines), row
-    last = next(line for line in lines if line.startswith("  v̄̇_−1 = v̄̇_−1 + "))
-    assert "v̄̇_−1 + v̄̇_1 ∂v_1/∂v_−1 + v̄_1 ∂²v_1/∂v_−1² v̇_−1" in last
+    last = next(line for line in lines if line.startswith("  v̄˙_−1 = v̄˙_−1 + "))
+    assert "v̄˙_−1 + v̄˙_1 ∂v_1/∂v_−1 + v̄_1 ∂²v_1/∂v_−1² v̇_−1" in last
     assert "v̄_1 × (−1/v_−1²) × v̇_−1" in last and "1 × (−1/2²) × 1" in last
     assert last.endswith("= −0.25")
     assert "The Hessian" not in out
@@ -104,7 +104,7 @@ def test_every_format_writes_second_order(capsys, mode, fmt):
     assert main(["trace", "x*sqrt(y) - y/x", "--at", "x=3", "y=2", "--mode", mode,
                  "--seed", "y=1", "--format", fmt]) == 0
     out = capsys.readouterr().out
-    marker = {"text": "v̄̇_−1 = ", "markdown": "| v̄̇₋₁ |", "latex": r"\dot{\bar{v}}_{-1}",
+    marker = {"text": "v̄˙_−1 = ", "markdown": "| v̄˙₋₁ |", "latex": r"\dot{\bar{v}}_{-1}",
               "json": '"second_adjoint"'}[fmt]
     assert marker in out
     if fmt == "json":
@@ -128,7 +128,7 @@ def test_a_second_order_sweep_renders_in_every_format(fmt):
 
 
 def test_a_second_order_table_shows_the_sweeps_numbers():
-    """Each row's value is the running v̄̇ of its step; the last rows of H·ẋ are hvp."""
+    """Each row's value is the running v̄˙ of its step; the last rows of H·ẋ are hvp."""
     t = adt.trace("x*x*y + y/x", x=2.0, y=3.0)
     s = t.second(x=1.0, y=-1.0)
     rows = [line for line in str(s).split("\n\n")[0].splitlines()[1:]]

@@ -6,7 +6,10 @@ Three sweeps, one step per table row, in the order a teacher presents them:
    from its arguments in the forward graph);
 2. the **tangent** sweep: v̇_i = Σ_j v̇_j ∂v_i/∂v_j along the seed ẋ, over the same graph;
 3. the **adjoint** sweep, one contribution at a time: v̄_j = v̄_j + v̄_i ∂v_i/∂v_j lights
-   up the edge v_i → v_j of the adjoint graph; a last step reads off the gradient.
+   up the edge v_i → v_j of the adjoint graph; a last step reads off the gradient;
+4. the **second-order** adjoint sweep (forward over reverse), over the adjoint graph again:
+   v̄˙_j = v̄˙_j + v̄˙_i ∂v_i/∂v_j + v̄_i ∂²v_i/∂v_j∂v_k v̇_k, one contribution at a time; a
+   last step reads off H·ẋ.
 
 Each step also says which numbers the graph's nodes show from then on (``labels``: line
 id → text; see :mod:`ad_tutorial.graph_svg`), and each phase which they show throughout:
@@ -25,36 +28,47 @@ from typing import Any
 
 from ..forward import Tangent
 from ..reverse import Adjoint
+from ..second import SecondAdjoint
 from ..tables import NOTATIONS, Row, equations, json_number, output_name, titled_tables
 from ..trace import Trace
-from ..graph_svg import ADJOINT, FORWARD, GRAPH_IDS, edge_id, graph_svgs, line_id, node_id
+from ..graph_svg import (ADJOINT, FORWARD, GRAPH_IDS, SECOND_ORDER_LINES, edge_id, graph_svgs,
+                         line_id, node_id)
 
 #: The sweeps in the order the walk takes them: name, the graph it is shown on, its
 #: button's title and what the page calls it.
 PHASES = (("primal", "forward", "Primal", "primal sweep (evaluation trace)"),
           ("tangent", "forward", "Tangent", "tangent sweep (forward mode)"),
-          ("adjoint", "adjoint", "Adjoint", "adjoint sweep (reverse mode)"))
+          ("adjoint", "adjoint", "Adjoint", "adjoint sweep (reverse mode)"),
+          ("second", "adjoint", "Second order", "second-order adjoint sweep (forward over "
+           "reverse)"))
 NUM = ' class="num"'    # the column of numbers, hidden until its step
 
 
 def build_model(trace: Trace, seed: dict[str, float] | None = None) -> dict[str, Any]:
     """Everything the page needs for `trace`: tables, graphs and the steps of the walk.
 
-    `seed` is the tangent direction ẋ (default: 1 on the first input).
+    `seed` is the tangent direction ẋ (default: 1 on the first input), also the direction
+    of the second-order sweep's H·ẋ.
     """
-    tangent, adjoint = trace.forward(**(seed or {})), trace.reverse()
+    second = trace.second(**(seed or {}))
+    tangent, adjoint = second.tangent, second.adjoint        # the first-order sweeps' own
     nt = NOTATIONS["html"]
     tables = {"primal": titled_tables(trace, nt), "tangent": titled_tables(tangent, nt),
-              "adjoint": titled_tables(adjoint, nt)}
+              "adjoint": titled_tables(adjoint, nt), "second": _compact(titled_tables(second, nt))}
     steps = (_primal_steps(trace, tables["primal"][0][1])
              + _tangent_steps(tangent, tables["tangent"][0][1])
-             + _adjoint_steps(adjoint, tables["adjoint"][0][1], tables["adjoint"][1][1]))
+             + _adjoint_steps(adjoint, tables["adjoint"][0][1], tables["adjoint"][1][1])
+             + _second_steps(second, tables["second"][0][1], tables["second"][1][1]))
     values = {graph: {line_id(g, "value", trace.name(i)): nt.number(trace.values[i])
                       for i in range(len(trace))} for graph, g in GRAPH_IDS.items()}
+    adjoints = {line_id(ADJOINT, "adjoint", trace.name(i)): nt.number(adjoint.adjoints[i])
+                for i in range(len(trace))}
+    known = {"primal": {}, "tangent": values["forward"], "adjoint": values["adjoint"],
+             "second": {**values["adjoint"], **adjoints}}     # values, adjoints, once known
     phases = [{"name": name, "graph": graph, "title": title, "about": about,
                "tables": [_table(f"{name}-{k}", caption, rows)
                           for k, (caption, rows) in enumerate(tables[name])],
-               "labels": {} if name == "primal" else values[graph]}    # values, once known
+               "labels": known[name]}
               for name, graph, title, about in PHASES]
     texts: dict[str, list[str]] = {}
     for shown in [p["labels"] for p in phases] + [s["labels"] for s in steps]:
@@ -69,7 +83,7 @@ def build_model(trace: Trace, seed: dict[str, float] | None = None) -> dict[str,
         "point": equations(trace.at(), NOTATIONS["text"]),
         "direction": equations(tangent.seed, NOTATIONS["text"], "dot"),
         "phases": phases,
-        "graphs": graph_svgs(trace, texts),
+        "graphs": graph_svgs(trace, texts, lines=SECOND_ORDER_LINES),
         "steps": steps,
     }
 
@@ -177,3 +191,40 @@ def _adjoint_steps(adjoint: Adjoint, rows: list[Row],
         labels={line_id(ADJOINT, "adjoint", t.name(k)): _number(v)
                 for k, v in enumerate(adjoint.gradient.values())})
     return steps + [gradient_step]
+
+
+def _compact(tables: list[tuple[str, list[Row]]]) -> list[tuple[str, list[Row]]]:
+    """The second-order table without its column of formulas (v̄˙_1 × 1/v_−1 …): the rule
+    and its numbers fit a projector's width, as the other sweeps' rows do."""
+    (title, rows), *rest = tables
+    return [(title, [row[:2] + row[3:] if len(row) == 5 else row for row in rows]), *rest]
+
+
+def _second_steps(second: SecondAdjoint, rows: list[Row],
+                  hvp: list[Row]) -> list[dict[str, Any]]:
+    """One step per contribution v̄˙_j += v̄˙_i ∂v_i/∂v_j + v̄_i Σ_k ∂²v_i/∂v_j∂v_k v̇_k, along
+    the same edges as the adjoint sweep, then H·ẋ. Node v_j shows its v̄˙ as it grows."""
+    t = second.trace
+    seen: Counter[tuple[int, int]] = Counter()
+    steps = []
+    for r, (s, row) in enumerate(zip(second.steps(), rows)):
+        edges, sources = [], []
+        if s.source >= 0:
+            edges = [edge_id(ADJOINT, t.name(s.source), t.name(s.node), seen[s.source, s.node])]
+            sources = [node_id(ADJOINT, t.name(s.source))]
+            seen[s.source, s.node] += 1
+        # said with its numbers (the table's current row writes the rule beside them)
+        said = _say(row if not row[2] else (row[0], *row[2:]))
+        steps.append(_step("second", [f"second-0-{r}"], said,
+                           json_number(s.second_adjoint), [node_id(ADJOINT, t.name(s.node))],
+                           edges, sources, labels={line_id(ADJOINT, "second", t.name(s.node)):
+                                                   _number(s.second_adjoint)}))
+    n = len(t.inputs)
+    hvp_step = _step(
+        "second", [f"second-1-{r}" for r in range(len(hvp) - n, len(hvp))],
+        ", ".join(_say(row) for row in hvp[-n:]),
+        [json_number(v) for v in second.hvp.values()],
+        [node_id(ADJOINT, t.name(k)) for k in range(n)], reveal=["second-1"],
+        labels={line_id(ADJOINT, "second", t.name(k)): _number(v)
+                for k, v in enumerate(second.hvp.values())})
+    return steps + [hvp_step]

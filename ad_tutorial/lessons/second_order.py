@@ -58,12 +58,12 @@ LESSON = Lesson(
                   "def f(x1, x2):\n    return adt.ln(x1) + x1 * x2 - adt.sin(x2)\n\n"
                   "t = adt.trace(f, x1=2.0, x2=5.0)\nsecond = t.second(x1=1.0)\nsecond",
              says="Differentiate the adjoint sweep once more along ẋ = (1, 0): each node "
-                  "carries v, v̇, v̄ and v̄̇, and each edge passes back v̄̇_i ∂v_i/∂v_j + "
+                  "carries v, v̇, v̄ and v̄˙, and each edge passes back v̄˙_i ∂v_i/∂v_j + "
                   "v̄_i ∂²v_i/∂v_j∂v_k v̇_k. Nothing curves until sin, × and ln: only they "
                   "have second partials.",
              check=_second_checks),
         Cell(code="second.hvp",
-             says="The inputs' v̄̇ are the tangent of the gradient along ẋ: the "
+             says="The inputs' v̄˙ are the tangent of the gradient along ẋ: the "
                   "Hessian–vector product H·ẋ, here the first column of H.",
              shows="{'x1': -0.25, 'x2': 1.0}",
              check=lambda v: list(v.out.values()) == _torch_hvp(v)),
@@ -109,7 +109,7 @@ tensor(1.7163, dtype=torch.float64, grad_fn=<AddBackward0>)
                   "torch.func.jvp(gradient, x, xdot)",
              says="An HVP as jvp(grad(f)): forward mode through the gradient gives the "
                   "gradient (5.5, 1.716) and its tangent H·ẋ = (−0.25, 1), the hand-written "
-                  "table's x̄̇1 and x̄̇2.",
+                  "table's x̄˙1 and x̄˙2.",
              shows="""\
 ((tensor(5.5000, dtype=torch.float64), tensor(1.7163, dtype=torch.float64)),
  (tensor(-0.2500, dtype=torch.float64), tensor(1., dtype=torch.float64)))""",
