@@ -308,7 +308,8 @@ def _add_bench_commands(sub: Any) -> None:
         "bench", help="measure each mode of differentiation, by hand and with torch",
         description="Run the benchmarks side by side and print a table (median, spread, "
                     "ratios) with the goals met or missed: one gradient of the seed example, "
-                    "big random traces, Jacobian cost against shape, start-up, figures.")
+                    "big random traces, Jacobian cost against shape, start-up, figures, "
+                    "second derivatives (HVP, memory, the seed Hessian).")
     add_arguments(p)
     p.set_defaults(run=bench)
 

@@ -134,7 +134,9 @@ def _rule(op: Primitive, by_number: bool, arrays: bool) -> Rule:
     if op.adjoint_tangent is not None:
         return op.adjoint_tangent
     second = op.array_second_partials if arrays else op.second_partials
-    return _linear_rule if second is None else _chain_rule(second)
+    if second is None:
+        return _linear_rule
+    return _unary_chain_rule(second) if op.arity == 1 else _chain_rule(second)
 
 
 def _linear_rule(g, gd, xs, ts, out, tout, partials) -> tuple[Any, ...]:
@@ -157,7 +159,21 @@ def _chain_rule(second: Callable[..., tuple[Any, ...]]) -> Rule:
     return rule
 
 
+def _unary_chain_rule(second: Callable[..., tuple[Any, ...]]) -> Rule:
+    """The same for one argument: v̄˙_i · ∂v_i/∂v_j + v̄_i · ∂²v_i/∂v_j² · v̇_j."""
+    def rule(g, gd, xs, ts, out, tout, partials) -> tuple[Any, ...]:
+        curvature = second(xs[0], out)[0] * ts[0]
+        return (g * curvature if gd is None else gd * partials[0] + g * curvature),
+    return rule
+
+
 _RULES: dict[tuple[Primitive, bool, bool], Rule] = {}
+
+
+def rule_of(op: Primitive, by_number: bool, arrays: bool) -> Rule:
+    """The rule of a node of `op` (made once per primitive and kind of number)."""
+    key = (op, by_number, arrays)
+    return _RULES.get(key) or _RULES.setdefault(key, _rule(*key))
 
 
 def node_tangents(nodes: Nodes, i: int, g: Any, gd: Any, dots: list[Any], n: int,
@@ -172,8 +188,7 @@ def node_tangents(nodes: Nodes, i: int, g: Any, gd: Any, dots: list[Any], n: int
     if arrays and not op.elementwise:
         return tuple(op.vjp_tangent(g, gd, k, xs, ts, values[i], *nodes.parameters[i])
                      for k in range(len(a)))
-    key = (op, a[-1] >= n, arrays)
-    rule = _RULES.get(key) or _RULES.setdefault(key, _rule(*key))
+    rule = rule_of(op, a[-1] >= n, arrays)
     if not arrays:
         return rule(g, gd, xs, ts, values[i], dots[i], nodes.partials[i])
     out = values[i]
@@ -199,20 +214,35 @@ def second_partials(nodes: Nodes, i: int, n: int) -> tuple[Any, ...] | None:
 def second_adjoints(trace: Trace, dots: list[Any]) -> tuple[list[Any], list[Any]]:
     """The adjoint sweep and its tangent over a trace of floats, from ȳ = 1 (whose tangent
     is nothing): v̄ and v̄˙ of every node, given the tangents v̇ (floats, or vectors with
-    one element per direction). v̄˙ is None where nothing was passed back."""
+    one element per direction). v̄˙ is None where nothing was passed back.
+
+    This is :func:`node_tangents` for every node, written out for floats as a lean loop
+    (a primitive has one argument or two): one HVP costs a few primal sweeps."""
     nodes = trace.computed
-    args, partials = nodes.args, nodes.partials
-    n = len(nodes.ops)
+    ops, args, values, partials = nodes.ops, nodes.args, nodes.values, nodes.partials
+    n = len(ops)
     bars: list[Any] = [_UNREACHED] * n
     bardots: list[Any] = [None] * n
     r = trace.results[0]
     bars[r] = 1.0
+    rules = _RULES
     for i in range(r, len(trace.inputs) - 1, -1):
         g = bars[i]
         if g is _UNREACHED:
             continue
-        a, d = args[i], partials[i]
-        passed = node_tangents(nodes, i, g, bardots[i], dots, n, False)
+        a, d, gd = args[i], partials[i], bardots[i]
+        by_number = a[-1] >= n
+        rule = rules.get((ops[i], by_number, False)) or rule_of(ops[i], by_number, False)
+        if rule is _linear_rule:                    # no curvature: v̄˙_i · ∂v_i/∂v_j
+            passed = (None, None) if gd is None else (gd * d[0], gd * d[-1])
+        elif len(a) == 1:
+            j = a[0]
+            passed = rule(g, gd, (values[j],), (dots[j],), values[i], dots[i], d)
+        else:
+            j, k = a
+            passed = rule(g, gd, (values[j], values[k]),
+                          (dots[j] if j < n else None, dots[k] if k < n else None),
+                          values[i], dots[i], d)
         for k, j in enumerate(a):
             if j >= n:
                 continue

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .formulas import ONE, Apply, Formula, Name, Num, fill, parse, times, total
+from .formulas import ONE, Apply, Formula, Name, Num, apply, fill, parse, times, total
 from .notation import Notation
 from .second import SecondAdjoint
 from .tables import FormulaWriter, Row, equations, json_number, output_name
@@ -31,7 +31,19 @@ def _second_formula(w: FormulaWriter, i: int, position: int, numbers: bool) -> F
         return None
     names = dict(zip("xy", (w.operand(j, numbers) for j in w.t.args[i])),
                  out=w.operand(i, numbers))
-    return fill(parse(formulas[position]), names)
+    return _tidy(fill(parse(formulas[position]), names))
+
+
+def _tidy(f: Formula) -> Formula:
+    """x⁰ is 1, and a factor 1 is left out: x**2's y(y − 1)·x^(y−2) is written 2."""
+    if not isinstance(f, Apply):
+        return f
+    args = tuple(map(_tidy, f.args))
+    if f.op == "pow" and args[1] == Num(0.0):
+        return ONE
+    if f.op == "mul" and ONE in args:
+        return args[0] if args[1] == ONE else args[1]
+    return apply(f.op, *args)
 
 
 def _curvature(bar: Formula, second: Formula, dot: Formula) -> Formula:
@@ -40,7 +52,7 @@ def _curvature(bar: Formula, second: Formula, dot: Formula) -> Formula:
 
 
 def second_rows(s: SecondAdjoint, nt: Notation) -> list[Row]:
-    """v̄˙_j += v̄˙_i ∂v_i/∂v_j + v̄_i Σ_k ∂²v_i/∂v_j∂v_k v̇_k: one row per edge, the seed first."""
+    """v̄˙_j += v̄˙_i ∂v_i/∂v_j + v̄_i Σ_k ∂²v_i/∂v_j∂v_k v̇_k: a row per edge, the seed first."""
     t, w, n = s.trace, FormulaWriter(s.trace, nt), len(s.trace)
     bars, bardots, dots = s.adjoint.adjoints, s.second_adjoints, s.tangent.tangents
     rows: list[Row] = []
@@ -60,8 +72,8 @@ def second_rows(s: SecondAdjoint, nt: Notation) -> list[Row]:
         for m, a in enumerate(t.args[i]):
             if a >= n or _second_formula(w, i, k + m, False) is None:
                 continue
-            symbols.append(f"{w.name(i, 'bar')} {nt.second_partial(w.name(i), w.name(j), w.name(a))}"
-                           f" {w.name(a, 'dot')}")
+            second = nt.second_partial(w.name(i), w.name(j), w.name(a))
+            symbols.append(f"{w.name(i, 'bar')} {second} {w.name(a, 'dot')}")
             names.append(_curvature(Name(w.name(i, "bar")), _second_formula(w, i, k + m, False),
                                     Name(w.name(a, "dot"))))
             values.append(_curvature(Num(bars[i], constant=False),

@@ -30,8 +30,8 @@ from .trace import Trace
 
 __all__ = ["FORMATS", "NOTATIONS", "SUBSCRIPT_DIGITS", "FormulaWriter", "Notation", "Row",
            "adjoint_rows", "ascii_only", "dumps", "equations", "gradient_rows", "layout",
-           "notation_for", "number", "output_name", "plain", "primal_rows", "render", "tangent_rows",
-           "titled_tables", "to_json"]
+           "notation_for", "number", "output_name", "plain", "primal_rows", "render",
+           "tangent_rows", "titled_tables", "to_json"]
 
 Table = Union[Trace, Tangent, Adjoint, SecondAdjoint]
 FORMATS = ("text", "markdown", "latex", "html")

@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, strategies as st
 
 import ad_tutorial as adt
 from ad_tutorial import TraceError
@@ -48,7 +48,7 @@ def test_the_seed_sweep_carries_four_numbers_per_node():
     # v̄˙_5 = v̄˙_4 = v̄˙_3 = v̄˙_1 = v̄˙_2 = 0 (nothing curves after them); sin passes back
     # v̄_3·(−sin v_0)·v̇_0 = 0 to v_0, × passes v̄_2·v̇_0 = 0 to v_−1 and v̄_2·v̇_−1 = 1 to v_0,
     # ln passes v̄_1·(−1/v_−1²)·v̇_−1 = −0.25 to v_−1.
-    assert s.second_adjoints == [-0.25, 1.0, 0.0, 0.0, -0.0, 0.0, 0.0]
+    assert repr(s.second_adjoints) == repr([-0.25, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0])   # signs too
 
 
 def test_the_steps_add_up_to_the_second_adjoints():
@@ -237,13 +237,11 @@ def _torch_agrees(t: adt.Trace) -> None:
             not agree(b, c, scale=s, zero_signs=False), (t.expression, t.at(), mine, double)
 
 
-@settings(max_examples=150, deadline=None)
 @given(expressions(), well_conditioned_points())
 def test_random_hessians_match_torch(text, point):
     _torch_agrees(adt.trace(text, **used(point, text)))
 
 
-@settings(max_examples=150, deadline=None)
 @given(expressions(), edge_points())
 def test_random_hessians_match_torch_at_the_edges(text, point):
     """±0, ±1, subnormals: where ln, sqrt, / and ** meet infinities."""
@@ -281,10 +279,9 @@ def _same_array(ours, theirs) -> bool:
         return False
     finite = ~(np.isnan(ours) | infinite)
     scale = max(np.abs(ours[finite]).max(initial=0.0), np.abs(theirs[finite]).max(initial=0.0))
-    return bool(np.all(np.abs(ours - theirs)[finite] <= 1e-9 * scale))
+    return bool(np.all(np.abs(ours[finite] - theirs[finite]) <= 1e-9 * scale))
 
 
-@settings(max_examples=60, deadline=None)
 @given(st.data(), programs(pair=False), st.sampled_from([WELL_CONDITIONED, EDGES]))
 def test_array_hvps_match_torch(data, program, elements):
     """H·ẋ of a random array program (its output weighted and summed), by one second-order
@@ -292,7 +289,8 @@ def test_array_hvps_match_torch(data, program, elements):
     Hessian in vector mode against torch.func.hessian."""
     xs = inputs(data.draw, program, elements)
     directions = inputs(data.draw, program, st.sampled_from([1.0, -0.5, 0.0, 2.0]))
-    out_shape = np.shape(program.function()(*xs))
+    with np.errstate(all="ignore"):                 # the value alone, for its shape
+        out_shape = np.shape(program.function()(*xs))
     weights = np.array(data.draw(st.lists(st.sampled_from([1.0, -2.0, 0.5]),
                                           min_size=int(np.prod(out_shape)),
                                           max_size=int(np.prod(out_shape))))).reshape(out_shape)
@@ -306,11 +304,12 @@ def test_array_hvps_match_torch(data, program, elements):
                                tensors, tuple(torch.tensor(d, dtype=torch.float64)
                                               for d in directions))
     for name, h in zip(names, theirs):
-        assert _same_array(hvp[name], h.numpy()), (program, xs, directions, hvp, theirs)
+        assert _same_array(hvp[name], h.numpy(force=True)), (program, xs, directions, hvp)
     blocks = torch.func.hessian(on_torch, argnums=argnums)(*tensors)
     sizes = [x.size for x in xs]
-    full = np.concatenate([np.concatenate([blocks[i][j].numpy().reshape(sizes[i], sizes[j])
-                                           for j in argnums], axis=1) for i in argnums])
+    full = np.concatenate([np.concatenate([blocks[i][j].numpy(force=True)
+                                           .reshape(sizes[i], sizes[j]) for j in argnums],
+                                          axis=1) for i in argnums])
     assert _same_array(t.hessian(), full), (program, xs)
 
 

@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-NAMES = ("gradient", "traces", "jacobian", "startup", "figures")
+NAMES = ("gradient", "traces", "jacobian", "startup", "figures", "second")
 PROG = "ad-tutorial bench"
 
 

@@ -1,10 +1,10 @@
-"""The five benchmarks by name, and running a selection of them in order."""
+"""The benchmarks by name, and running a selection of them in order."""
 
 from __future__ import annotations
 
 from typing import Callable
 
-from . import gradient, jacobian, rendering, startup, traces
+from . import gradient, jacobian, rendering, second, startup, traces
 from .core import Runner, Section
 
 BENCHMARKS: dict[str, Callable[[Runner], Section]] = {
@@ -13,6 +13,7 @@ BENCHMARKS: dict[str, Callable[[Runner], Section]] = {
     "jacobian": jacobian.run,
     "startup": startup.run,
     "figures": rendering.run,
+    "second": second.run,
 }
 
 
