@@ -294,7 +294,7 @@ def _div_adjoint_tangent(g, gd, xs, ts, out, tout, partials):
     to_x = _quotient_tangent(gd, g, y, ty)
     q = _div(out, y)
     q_dot = _div(tout - ty * q, y)
-    return to_x, _plus(q_dot * -g, _times(_times(gd, -1.0), q))
+    return to_x, _plus(q_dot * -g, None if gd is None else -gd * q)
 
 
 def _tanh_adjoint_tangent(g, gd, xs, ts, out, tout, partials):
@@ -319,17 +319,21 @@ def _pow_adjoint_tangent(g, gd, xs, ts, out, tout, partials):
     if ty is None:
         return to_x, None
     w_dot = _zero_where((x == 0) & (y >= 0),
-                        _plus(_times(_div(tx, x) if tx is not None else None, out),
+                        _plus(_times(None if tx is None else _div(tx, x), out),
                               tout * _log(x)))
     return to_x, _plus(_times(w_dot, g), _times(gd, partials[1]))
+
+
+def _power_by_number(x: Any, c: float) -> Any:
+    """x**c with torch's kernels, on a float or an array."""
+    return _pow_by_number(x, c) if type(x) is float else _array_pow_by_number(x, c)
 
 
 def _pow_by_number_second(x: Any, c: float, out: Any) -> tuple[Any, None, None]:
     """∂²/∂x² x^c = c(c − 1)·x^(c−2), with torch's kernels for x^(c−2) (None for c = 0)."""
     if c == 0:
         return None, None, None
-    power = _pow_by_number(x, c - 2) if type(x) is float else _array_pow_by_number(x, c - 2)
-    return c * (c - 1) * power, None, None
+    return c * (c - 1) * _power_by_number(x, c - 2), None, None
 
 
 def _pow_by_number_adjoint_tangent(g, gd, xs, ts, out, tout, partials):
@@ -341,8 +345,7 @@ def _pow_by_number_adjoint_tangent(g, gd, xs, ts, out, tout, partials):
     if c == 1:
         p_dot = 0.0 if type(x) is float else np.zeros_like(x)
     else:
-        p_dot = t * ((c - 1) * (_pow_by_number(x, c - 2) if type(x) is float
-                                else _array_pow_by_number(x, c - 2)))
+        p_dot = t * ((c - 1) * _power_by_number(x, c - 2))
     return _plus(p_dot * c * g, _times(gd, partials[0])), None
 
 
