@@ -47,6 +47,7 @@ class SecondStep(NamedTuple):
 
     node: int               # j, whose second-order adjoint grows
     source: int             # i (-1 for the seed ȳ)
+    position: int           # v_j is argument `position` of v_i (x*x: 0, then 1; -1: seed)
     partial: Any            # ∂v_i/∂v_j
     second: tuple[Any, ...]  # ∂²v_i/∂v_j∂v_k for each argument k of v_i (None: no term)
     contribution: Any       # its tangent: v̄˙_i·∂v_i/∂v_j + v̄_i·Σ_k ∂²v_i/∂v_j∂v_k·v̇_k
@@ -102,7 +103,8 @@ class SecondAdjoint(SweepResult):
 
         running: list[Any] = [None] * n
         running[t.output] = self._zero(t.output)
-        yield SecondStep(t.output, -1, 1.0, (), running[t.output], running[t.output], True)
+        yield SecondStep(t.output, -1, -1, 1.0, (), running[t.output], running[t.output],
+                         True)
         for i in range(n - 1, len(t.inputs) - 1, -1):
             passed = node_tangents(nodes, i, batch(bars[i]), batch(bardots[i]),
                                    [batch(v) for v in dots], n, t.arrays)
@@ -114,7 +116,7 @@ class SecondAdjoint(SweepResult):
                     passed[k][0] if t.arrays else passed[k]
                 first = running[j] is None
                 running[j] = c if first else running[j] + c
-                yield SecondStep(j, i, nodes.partials[i][k] if nodes.partials[i] else None,
+                yield SecondStep(j, i, k, nodes.partials[i][k] if nodes.partials[i] else None,
                                  tuple(second[k + m] if second else None
                                        for m in range(len(nodes.args[i]))),
                                  c, running[j], first)

@@ -57,25 +57,22 @@ def second_rows(s: SecondAdjoint, nt: Notation) -> list[Row]:
     bars, bardots, dots = s.adjoint.adjoints, s.second_adjoints, s.tangent.tangents
     rows: list[Row] = []
     previous: dict[int, Any] = {}
-    positions: dict[int, int] = {}
     for step in s.steps():
         lhs = w.name(step.node, "bardot")
         if step.source < 0:
             rows.append((lhs, w.output_variable("bardot"), "", "", nt.number(step.second_adjoint)))
             continue
-        i, j = step.source, step.node
-        k = positions[i] = next(p for p in range(positions.get(i, -1) + 1, len(t.args[i]))
-                                if t.args[i][p] < n)                    # this edge's argument
+        i, j, k = step.source, step.node, step.position
         symbols = [f"{w.name(i, 'bardot')} {nt.partial(w.name(i), w.name(j))}"]
         names = [times(Name(w.name(i, "bardot")), w.partial_formulas(i)[k])]
         values = [times(Num(bardots[i], constant=False), w.partial_formulas(i, numbers=True)[k])]
         for m, a in enumerate(t.args[i]):
-            if a >= n or _second_formula(w, i, k + m, False) is None:
+            symbolic = _second_formula(w, i, k + m, False)
+            if a >= n or symbolic is None:
                 continue
             second = nt.second_partial(w.name(i), w.name(j), w.name(a))
             symbols.append(f"{w.name(i, 'bar')} {second} {w.name(a, 'dot')}")
-            names.append(_curvature(Name(w.name(i, "bar")), _second_formula(w, i, k + m, False),
-                                    Name(w.name(a, "dot"))))
+            names.append(_curvature(Name(w.name(i, "bar")), symbolic, Name(w.name(a, "dot"))))
             values.append(_curvature(Num(bars[i], constant=False),
                                      _second_formula(w, i, k + m, True),
                                      Num(dots[a], constant=False)))
