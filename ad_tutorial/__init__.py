@@ -13,13 +13,16 @@ from .functions import (cos, e, exp, ln, log, matmul, mean, pi, relu, reshape, s
 from .practice import exercise
 from .primitives import PRIMITIVES, Primitive
 from .reverse import Adjoint, Step
+from .second import SecondAdjoint, SecondStep
 from . import tables as _views  # noqa: F401  (from here on, results print as tables)
 from .torch_bridge import compare
+from .torch_hessian import compare_hessian
 from .trace import Node, Trace, TraceError, Traced, TracedArray, trace
 
 __all__ = [
-    "Adjoint", "Expression", "ExpressionError", "Node", "PRIMITIVES", "Primitive", "Step",
-    "Tangent", "Trace", "TraceError", "Traced", "TracedArray", "compare", "cos", "e",
+    "Adjoint", "Expression", "ExpressionError", "Node", "PRIMITIVES", "Primitive",
+    "SecondAdjoint", "SecondStep", "Step", "Tangent", "Trace", "TraceError", "Traced",
+    "TracedArray", "compare", "compare_hessian", "cos", "e",
     "exercise", "exp", "ln", "log", "matmul", "mean", "parse", "pi", "relu", "reshape",
     "sigmoid", "sin", "sqrt", "stack", "sum", "tan", "tanh", "trace", "transpose",
 ]

@@ -43,6 +43,8 @@ start here:
       the tutorial's example, step by step: evaluation, tangent and adjoint traces
   ad-tutorial check "{SEED_EXPRESSION}" --at x1=2 x2=5
       the same derivatives from PyTorch, side by side
+  ad-tutorial trace "{SEED_EXPRESSION}" --at x1=2 x2=5 --mode second
+      second derivatives: the tangent of every adjoint (forward over reverse), H·ẋ
   ad-tutorial lesson two-modes
       a lesson in the terminal (add --step to pause after each cell in class)
   ad-tutorial explore "x*sin(x)" --at x=1 -o walk.html
@@ -89,18 +91,39 @@ def _point_option(args: argparse.Namespace, option: str = "--seed") -> dict[str,
 
 
 def _run_trace(args: argparse.Namespace) -> int:
-    from .tables import dumps, render, reverse_sweep, to_json
+    from .tables import dumps, layout, notation_for, render, reverse_sweep, to_json
 
     seed, ybar = _point_option(args), _point_option(args, "--ybar")
     t = _trace_from(args)
-    tangent = t.forward(**seed) if args.mode in ("forward", "both") else None
-    adjoint = reverse_sweep(t, ybar) if args.mode in ("reverse", "both") else None
+    second = t.second(**seed) if args.mode in ("second", "all") else None
+    tangent = second.tangent if second else \
+        t.forward(**seed) if args.mode in ("forward", "both") else None
+    adjoint = second.adjoint if second else \
+        reverse_sweep(t, ybar) if args.mode in ("reverse", "both") else None
+    hessian = t.hessian() if args.mode == "all" else None
     if args.format == "json":
-        print(dumps(to_json(t, tangent, adjoint)))
+        data = to_json(t, tangent, adjoint, second)
+        if hessian is not None:
+            from .second_tables import hessian_json
+            data["hessian"] = hessian_json(t, hessian)
+        print(dumps(data))
         return 0
-    shown = [x for x in (t, tangent, adjoint) if x is not None]
-    print("\n\n".join(render(x, args.format, args.digits) for x in shown))
+    shown = [render(x, args.format, args.digits) for x in (t, tangent, adjoint, second)
+             if x is not None]
+    if hessian is not None:
+        from .second_tables import hessian_table
+        shown.append(layout([hessian_table(t, hessian, notation_for(args.format, args.digits))],
+                            args.format))
+    print("\n\n".join(shown))
     return 0
+
+
+def _run_hessian(args: argparse.Namespace) -> int:
+    from .torch_hessian import compare_hessian
+
+    comparison = compare_hessian(_trace_from(args))
+    print(comparison)
+    return 0 if comparison.ok else 1
 
 
 def _run_check(args: argparse.Namespace) -> int:
@@ -112,7 +135,8 @@ def _run_check(args: argparse.Namespace) -> int:
     return 0 if comparison.ok else 1
 
 
-def _point_command(sub: Any, name: str, **texts: str) -> argparse.ArgumentParser:
+def _point_command(sub: Any, name: str, seed: bool = True,
+                   **texts: str) -> argparse.ArgumentParser:
     """A subcommand on an expression at a point: EXPR --at … [--seed …], with the examples."""
     p = sub.add_parser(name, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
                        **texts)
@@ -124,9 +148,11 @@ def _point_command(sub: Any, name: str, **texts: str) -> argparse.ArgumentParser
                    help="the point: a value for every variable, a number or an array as "
                         "nested lists (x=[0,1,2], W=[[1,2],[3,4]]; quote it); their order "
                         "numbers the inputs v_{1-n} … v_0 (--at may be given more than once)")
-    p.add_argument("--seed", nargs="+", action="extend", metavar="NAME=VALUE",
-                   help="the tangent direction ẋ for forward mode (default: 1 on the first "
-                        "input, 0 elsewhere; on arrays, on its first element)")
+    if seed:
+        p.add_argument("--seed", nargs="+", action="extend", metavar="NAME=VALUE",
+                       help="the tangent direction ẋ for forward mode (default: 1 on the first "
+                            "input, 0 elsewhere; on arrays, on its first element); in second "
+                            "order, the direction of H·ẋ")
     return p
 
 
@@ -136,9 +162,12 @@ def _add_engine_commands(sub: Any) -> None:
         description="Write out the evaluation trace (Wengert list) of EXPR at a point, then "
                     "forward mode (a tangent sweep) and reverse mode (an adjoint sweep), "
                     "step by step as a textbook tabulates them.")
-    p.add_argument("--mode", choices=("forward", "reverse", "both"), default="both",
-                   help="which derivative traces to show after the evaluation trace "
-                        "(default: both)")
+    p.add_argument("--mode", choices=("forward", "reverse", "both", "second", "all"),
+                   default="both",
+                   help="which derivative traces to show after the evaluation trace: "
+                        "forward, reverse, both (the default); second adds the second-order "
+                        "adjoint trace (forward over reverse: the tangent of every adjoint "
+                        "along --seed, ending in H·ẋ); all also the whole Hessian")
     p.add_argument("--format", choices=("text", "markdown", "latex", "json"), default="text",
                    help="text for the terminal, markdown or LaTeX for notes and slides, "
                         "JSON for tools (default: text)")
@@ -158,6 +187,16 @@ def _add_engine_commands(sub: Any) -> None:
                     "outputs, also the whole Jacobian in both modes and directional "
                     "derivatives along random directions. Exit status 1 on a mismatch.")
     p.set_defaults(run=_run_check)
+
+    p = _point_command(
+        sub, "hessian", seed=False, help="compare the hand-written Hessian with PyTorch's",
+        description="The Hessian of EXPR (its second partial derivatives ∂²y/∂xi∂xj) by the "
+                    "hand-written second-order adjoint sweep (forward over reverse, in vector "
+                    "mode), side by side with torch.func.hessian, double backward "
+                    "(torch.autograd.grad with create_graph=True, twice) and central "
+                    "differences of the hand-written gradient, in float64. Exit status 1 "
+                    "on a mismatch (rtol 1e-9 of the terms summed; nan and inf exactly).")
+    p.set_defaults(run=_run_hessian)
 
 
 def _add_lesson_commands(sub: Any) -> None:
@@ -303,9 +342,10 @@ def _add_explorer_commands(sub: Any) -> None:
     p = _point_command(
         sub, "explore", help="write a page that steps through both modes in a browser",
         description="Write one self-contained HTML file (it works offline) that walks "
-                    "through the primal sweep, the tangent sweep and the adjoint sweep of "
-                    "EXPR one step at a time, lighting up the table row and the graph node "
-                    "and edge of each step. Keys: → next, ← back, Home, End, 1 2 3.")
+                    "through the primal sweep, the tangent sweep, the adjoint sweep and the "
+                    "second-order adjoint sweep (along --seed) of EXPR one step at a time, "
+                    "lighting up the table row and the graph node and edge of each step. "
+                    "Keys: → next, ← back, Home, End, 1 2 3 4.")
     p.add_argument("-o", "--output", required=True, metavar="FILE",
                    help="the page to write, e.g. page.html (- writes it to standard output)")
     _drawing_limits(p)
@@ -337,7 +377,8 @@ def _add_bench_commands(sub: Any) -> None:
                     "ratios) with the goals met or missed: one gradient of the seed example, "
                     "big random traces, Jacobian cost against shape (and in vector mode), "
                     "the tutorial's vector cells and a Jacobian on arrays, the network's "
-                    "training step, start-up, figures.")
+                    "training step, start-up, figures, second derivatives (HVP, memory, the "
+                    "seed Hessian).")
     add_arguments(p)
     p.set_defaults(run=bench)
 
@@ -497,7 +538,7 @@ def _protect_expression(parser: _Parser, argv: list[str]) -> tuple[list[str], st
     unchanged (so the columns of an error count in the text as typed). Returns the
     arguments to parse and the expression set aside, or None.
     """
-    if len(argv) > 1 and argv[0] in ("trace", "check", "graph", "explore") and \
+    if len(argv) > 1 and argv[0] in ("trace", "check", "hessian", "graph", "explore") and \
             argv[1].startswith("-") and not parser.commands[argv[0]].reads_as_option(argv[1]):
         return [argv[0], "EXPR", *argv[2:]], argv[1]
     return argv, None

@@ -12,7 +12,7 @@ node and the edge of each step and fill in the numbers:
 * node v_i: ``f-n-v_i`` in the forward graph, ``a-n-v_i`` in the adjoint graph;
 * the k-th edge v_j → v_i (k counts repeated arguments, as in ``x*x``): ``f-e-v_j-v_i-k``;
   in the adjoint graph the same edge runs back, v_i → v_j: ``a-e-v_i-v_j-k``;
-* the line of a quantity (``value``, ``tangent``, ``adjoint``) of node v_i:
+* the line of a quantity (``value``, ``tangent``, ``adjoint``, ``second``) of node v_i:
   ``f-value-v_i``, ``f-tangent-v_i``, ``a-value-v_i``, ``a-adjoint-v_i``; its number is
   the line's ``<text class="number">``.
 """
@@ -38,10 +38,19 @@ GRAPH_IDS = {"forward": FORWARD, "adjoint": ADJOINT}       # graph → prefix of
 #: The explorer page's own font, so that dot measures the text as the browser draws it.
 FONT = "DejaVu Sans"
 
-#: The lines under each node's heading, graph by graph: (quantity, accent of v_i). The
-#: value line is written "= 0.693", as in the annotated figures; the others "v̇_1 = 0.5".
-LINES = {FORWARD: (("value", None), ("tangent", "dot")),
-         ADJOINT: (("value", None), ("adjoint", "bar"))}
+Quantity = tuple[str, "str | None"]      # (quantity, accent of v_i)
+
+#: The lines under each node's heading, graph by graph, each line of one quantity or more:
+#: (quantity, accent of v_i). The value line is written "= 0.693", as in the annotated
+#: figures; the others "v̇_1 = 0.5".
+LINES: dict[str, tuple[tuple[Quantity, ...], ...]] = {
+    FORWARD: ((("value", None),), (("tangent", "dot"),)),
+    ADJOINT: ((("value", None),), (("adjoint", "bar"),))}
+#: With the second-order sweep, the adjoint graph writes v̄˙ beside v̄ (beside, not below:
+#: a taller node would leave a projector less room). The forward graph has it too, never
+#: filled in (the page hides a quantity without a number), so both draw every node alike.
+SECOND_ORDER_LINES = {graph: (lines[0], lines[1] + (("second", "bardot"),))
+                      for graph, lines in LINES.items()}
 
 
 def node_id(graph: str, name: str) -> str:
@@ -56,14 +65,15 @@ def line_id(graph: str, quantity: str, name: str) -> str:
     return f"{graph}-{quantity}-{name}"
 
 
-def graph_svgs(trace: Trace, texts: dict[str, list[str]],
-               timeout: float = DOT_TIMEOUT) -> dict[str, str]:
+def graph_svgs(trace: Trace, texts: dict[str, list[str]], timeout: float = DOT_TIMEOUT, *,
+               lines: dict[str, tuple[tuple[Quantity, ...], ...]] = LINES) -> dict[str, str]:
     """{'forward': svg, 'adjoint': svg} for `trace`, ready to put inside HTML (`dot` may
     take `timeout` seconds for each).
 
     ``texts[line_id(graph, quantity, v_i)]`` are the numbers that line shows in the course
     of a walk (an adjoint grows as contributions arrive). dot leaves room for the longest,
-    and for ROOM characters at least, as much in both graphs; the SVG holds zeros, which
+    and for ROOM characters at least, as much in both graphs; `lines` names each graph's
+    lines (:data:`LINES`, or :data:`SECOND_ORDER_LINES`). The SVG holds zeros, which
     the page writes over. So the drawing depends on the numbers only through their length
     (mostly not at all), and one drawing serves many points: the most recently used
     drawings are kept, keyed by their source, up to CACHE_CHARACTERS in all.
@@ -72,18 +82,22 @@ def graph_svgs(trace: Trace, texts: dict[str, list[str]],
 
     w = html_writer(trace)
 
-    def room(i: int, r: int) -> str:
-        """Zeros as many as the longest text line r of node v_i shows in any graph."""
-        ids = [line_id(g, lines[r][0], trace.name(i)) for g, lines in LINES.items()]
+    def room(i: int, r: int, p: int) -> str:
+        """Zeros as many as the longest text quantity p of line r of node v_i shows in any
+        graph."""
+        ids = [line_id(g, rows[r][p][0], trace.name(i)) for g, rows in lines.items()
+               if p < len(rows[r])]
         return "0" * max([ROOM] + [len(t) for ident in ids for t in texts.get(ident, [])])
 
     def node(graph: str) -> Callable[[int], dict[str, str]]:
+        width = 2 * max(len(row) for rows in lines.values() for row in rows)
         def attributes(i: int) -> dict[str, str]:
-            lines = "".join(_line(graph, w, i, q, accent, room(i, r))
-                            for r, (q, accent) in enumerate(LINES[graph]))
+            rows = "".join("<tr>" + "".join(_line(graph, w, i, q, accent, room(i, r, p))
+                                            for p, (q, accent) in enumerate(row)) + "</tr>"
+                           for r, row in enumerate(lines[graph]))
             return {"label": f'<<table border="0" cellborder="0" cellspacing="0" '
-                             f'cellpadding="2"><tr><td colspan="2">{heading(w, i)}</td></tr>'
-                             f'{lines}</table>>'}
+                             f'cellpadding="2"><tr><td colspan="{width}">{heading(w, i)}</td>'
+                             f'</tr>{rows}</table>>'}
         return attributes
 
     graphs = {"forward": computation_graph(trace, node(FORWARD), True, font=FONT),
@@ -115,15 +129,15 @@ def _size(svgs: dict[str, str]) -> int:
 
 def _line(graph: str, w: FormulaWriter, i: int, quantity: str, accent: str | None,
           text: str) -> str:
-    """One line of a node's label, "v̇_1 =" and a number, as two cells with ids.
+    """One quantity on a line of a node's label, "v̇_1 =" and a number, as two cells with ids.
 
     graphviz writes a cell's id into SVG only for a cell with a link (``href``); the
     links are taken out again by :func:`_svg`.
     """
     ident = html.escape(line_id(graph, quantity, w.t.name(i)))
     prefix = "=" if accent is None else f"{w.name(i, accent)} ="
-    return (f'<tr><td align="right" id="{ident}~" href="#">{prefix}</td>'
-            f'<td align="left" id="{ident}" href="#">{html.escape(text)}</td></tr>')
+    return (f'<td align="right" id="{ident}~" href="#">{prefix}</td>'
+            f'<td align="left" id="{ident}" href="#">{html.escape(text)}</td>')
 
 
 def _one_shift(svg: str) -> str:

@@ -39,7 +39,10 @@ from .formulas import Formula, Name, Num, Param, negated, negative
 # anything in brackets). An operand looser than its place allows gets parentheses.
 WORDS, SUM, PRODUCT, NEGATION, POWER, APPLIED, COMPACT, ATOM = 5, 10, 20, 25, 40, 50, 90, 100
 
-ACCENTS = {"": "", "dot": "\u0307", "bar": "\u0304"}
+#: v, v̇ (tangent), v̄ (adjoint) and v̄˙ (the tangent of the adjoint, in second order). That
+#: one's dot follows the bar (˙, a spacing dot above): fonts such as DejaVu Sans draw a
+#: combining dot above a bar onto the bar, where v̄̇ would read as v̄.
+ACCENTS = {"": "", "dot": "\u0307", "bar": "\u0304", "bardot": "\u0304\u02d9"}
 SUBSCRIPT_DIGITS = str.maketrans("-−0123456789", "₋₋₀₁₂₃₄₅₆₇₈₉")
 SUPERSCRIPT_DIGITS = str.maketrans("-−0123456789", "⁻⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -156,6 +159,10 @@ class Notation:
     def partial(self, of: str, wrt: str) -> str:
         """∂of/∂wrt, the local partial derivative's symbol."""
         return f"∂{of}/∂{wrt}"
+
+    def second_partial(self, of: str, a: str, b: str) -> str:
+        """∂²of/∂a², or ∂²of/∂a∂b: a local second partial derivative's symbol."""
+        return f"∂²{of}/∂{a}²" if a == b else f"∂²{of}/∂{a}∂{b}"
 
     def math(self, text: str) -> str:
         """Mathematics inside a sentence, such as a title (LaTeX puts it between $ signs)."""
@@ -324,7 +331,7 @@ class Latex(Notation):
         **{name: (f"\\{name} ", "", False) for name in _LATEX_OPERATORS}}
 
     def node(self, k: int, accent: str = "") -> str:
-        return (rf"\{accent}{{v}}" if accent else "v") + f"_{{{k}}}"
+        return _latex_accent("v", accent) + f"_{{{k}}}"
 
     def variable(self, name: str, accent: str = "") -> str:
         """x1 is x_{1}, rate is \\mathrm{rate}, alpha is \\alpha, a_b is \\mathrm{a\\_b}."""
@@ -334,7 +341,7 @@ class Latex(Notation):
             stem = "\\" + stem
         elif not re.fullmatch(r"[A-Za-z]", stem):
             stem = r"\mathrm{%s}" % stem.replace("_", r"\_")
-        return (rf"\{accent}{{{stem}}}" if accent else stem) + index
+        return _latex_accent(stem, accent) + index
 
     def partial(self, of: str, wrt: str) -> str:
         return rf"\frac{{\partial {of}}}{{\partial {wrt}}}"
@@ -344,6 +351,10 @@ class Latex(Notation):
 
     def keyword(self, name: str, value: str) -> str:
         return rf"\mathrm{{{name}}}={value}"
+
+    def second_partial(self, of: str, a: str, b: str) -> str:
+        below = rf"\partial {a}^{{2}}" if a == b else rf"\partial {a} \partial {b}"
+        return rf"\frac{{\partial^{{2}} {of}}}{{{below}}}"
 
     def math(self, text: str) -> str:
         return f"${text}$"
@@ -363,6 +374,12 @@ class Latex(Notation):
 
     def function(self, name: str) -> tuple[str, str, bool]:
         return self.functions.get(name, (rf"\operatorname{{{name}}} ", "", False))
+
+
+def _latex_accent(base: str, accent: str) -> str:
+    """\\dot{v}, \\bar{v}, and \\dot{\\bar{v}} for the tangent of an adjoint."""
+    return {"": base, "dot": rf"\dot{{{base}}}", "bar": rf"\bar{{{base}}}",
+            "bardot": rf"\dot{{\bar{{{base}}}}}"}[accent]
 
 
 NOTATIONS: dict[str, Notation] = {"text": Notation(), "markdown": Markdown(), "html": Html(),
@@ -399,8 +416,10 @@ def _ascii_character(c: str) -> str:
 
 
 def to_ascii(text: str) -> str:
-    """text in ASCII: v̇_−1 is vdot_-1, ẋ1 xdot1, ∂y/∂x dy/dx, × *, x² x^2, v₋₁ v_-1."""
+    """text in ASCII: v̇_−1 is vdot_-1, ẋ1 xdot1, v̄˙_1 vbardot_1, ∂y/∂x dy/dx, × *, x² x^2,
+    v₋₁ v_-1."""
     out = []
+    text = text.replace(ACCENTS["bardot"][1], ACCENTS["dot"])     # ˙ is a dot above too
     for script, run in groupby(text, key=_script):
         chars = "".join(run)
         if script:

@@ -34,14 +34,16 @@ from .forward import Tangent
 from .notation import NOTATIONS, SUBSCRIPT_DIGITS, Notation, number, to_ascii
 from .results import Shown
 from .reverse import Adjoint, Step
+from .second import SecondAdjoint
 from .trace import Node, Trace, TraceError
 
 __all__ = ["FORMATS", "NOTATIONS", "SUBSCRIPT_DIGITS", "FormulaWriter", "Notation", "Row",
            "Shape", "adjoint_rows", "ascii_only", "dumps", "equations", "gradient_rows",
-           "json_value", "number", "output_name", "output_names", "plain", "primal_rows",
-           "render", "reverse_sweep", "tangent_rows", "titled_tables", "to_json"]
+           "json_value", "layout", "notation_for", "number", "output_name", "output_names",
+           "plain", "primal_rows", "render", "reverse_sweep", "tangent_rows", "titled_tables",
+           "to_json"]
 
-Table = Union[Trace, Tangent, Adjoint]
+Table = Union[Trace, Tangent, Adjoint, SecondAdjoint]
 FORMATS = ("text", "markdown", "latex", "html")
 
 
@@ -338,6 +340,9 @@ def equations(values: dict[str, float], nt: Notation, accent: str = "") -> str:
 
 def titled_tables(obj: Table, nt: Notation) -> list[tuple[str, list[Row]]]:
     """The tables that show `obj`, each with its title."""
+    if isinstance(obj, SecondAdjoint):
+        from .second_tables import second_titled_tables
+        return second_titled_tables(obj, nt)
     if isinstance(obj, Trace):
         return [(f"Forward evaluation trace (primal) at {equations(obj.at(), nt)}",
                  primal_rows(obj, nt))]
@@ -448,15 +453,24 @@ _LAYOUTS = {"text": _text, "markdown": _markdown, "latex": _latex, "html": _html
 
 
 def render(obj: Table, fmt: str = "text", digits: int = 3) -> str:
-    """`obj` (a trace, tangent or adjoint) as tables in one of :data:`FORMATS`.
+    """`obj` (a trace, tangent, adjoint or second-order adjoint) as tables in one of
+    :data:`FORMATS`.
 
     LaTeX needs ``\\usepackage{amsmath, tabularx}``. Inside :func:`ascii_only`, text and
     markdown are written in ASCII.
     """
+    nt = notation_for(fmt, digits)
+    return layout(titled_tables(obj, nt), fmt)
+
+
+def notation_for(fmt: str, digits: int = 3) -> Notation:
+    """The notation of a format, writing numbers to `digits` decimals."""
     nt = NOTATIONS[fmt]
-    if digits != nt.digits:
-        nt = replace(nt, digits=digits)
-    tables = titled_tables(obj, nt)
+    return nt if digits == nt.digits else replace(nt, digits=digits)
+
+
+def layout(tables: list[tuple[str, list[Row]]], fmt: str) -> str:
+    """Titled tables of rows laid out in `fmt` (in ASCII inside :func:`ascii_only`)."""
     if fmt in ("text", "markdown"):
         tables = [(plain(title), [tuple(type(c)(plain(c)) for c in row) for row in rows])
                   for title, rows in tables]
@@ -499,7 +513,8 @@ def _array_partial(partial: Any) -> Any:
 
 
 def to_json(trace: Trace, tangent: Tangent | None = None,
-            adjoint: Adjoint | None = None) -> dict[str, Any]:
+            adjoint: Adjoint | None = None, second: SecondAdjoint | None = None
+            ) -> dict[str, Any]:
     """The traces as plain data, for tools (see the README for the schema).
 
     On arrays every value is nested lists, and each node has its ``shape`` (and its
@@ -554,6 +569,9 @@ def to_json(trace: Trace, tangent: Tangent | None = None,
             data["adjoint"] = {"seed": dict(zip(names, map(value, adjoint.seed if several
                                                            else (adjoint.seed,)))),
                                **data["adjoint"]}
+    if second is not None:
+        from .second_tables import second_json
+        data["second"] = second_json(second)
     return data
 
 

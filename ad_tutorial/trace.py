@@ -37,7 +37,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from types import FunctionType
-from typing import Any, Callable, Iterator, NamedTuple
+from typing import TYPE_CHECKING, Any, Callable, Iterator, NamedTuple
 
 from .arrays import np
 from .expression import Expression, parse, unparse
@@ -47,6 +47,9 @@ from .results import Shown, plain
 from .reverse import Adjoint, adjoint_sweep
 from .tape import (Nodes, TraceError, Traced, TracedArray, _ArrayTape, _FinishedTape, _Tape,
                    as_array, evaluate_node)
+
+if TYPE_CHECKING:
+    from .second import SecondAdjoint
 
 __all__ = ["Node", "Trace", "TraceError", "Traced", "TracedArray", "trace"]
 
@@ -255,6 +258,25 @@ class Trace(Shown):
         from .jacobian import jacobian
 
         return jacobian(self, mode)
+
+    def second(self, /, **seed: Any) -> SecondAdjoint:
+        """Forward over reverse: one second-order adjoint sweep along ẋ (default 1 on the
+        first input), giving v̇, v̄ and v̄˙ of every node; its ``hvp`` is H·ẋ."""
+        from .second import second_sweep
+
+        return second_sweep(self, seed)
+
+    def hvp(self, /, **seed: Any) -> dict[str, Any]:
+        """The Hessian–vector product H·ẋ, by input name (each shaped like the gradient):
+        one second-order adjoint sweep, a small multiple of the cost of f."""
+        return self.second(**seed).hvp
+
+    def hessian(self) -> Any:
+        """The Hessian ∇²y as a 2-D numpy array: a row and a column per input element (each
+        flattened, in the order given). One second-order sweep in vector mode."""
+        from .second import hessian
+
+        return hessian(self)
 
     def evaluate(self, /, **inputs: Any) -> Trace:
         """The primal sweep: the same trace at new inputs (others keep their values).

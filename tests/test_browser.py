@@ -80,7 +80,7 @@ def state(tab) -> dict:
 
 
 def expected(step: dict) -> dict:
-    return {"say": re.sub(r"</?sub>", "", step["say"]), "rows": sorted(step["rows"]),
+    return {"say": re.sub(r"</?su[bp]>", "", step["say"]), "rows": sorted(step["rows"]),
             "nodes": sorted(step["nodes"]), "edges": sorted(step["edges"]),
             "sources": sorted(step["sources"])}
 
@@ -93,14 +93,14 @@ def fits_the_projector(tab) -> None:
     assert size[0] <= VIEWPORT["width"] and size[2] <= 0, size
 
 
-def test_seed_page_walks_through_the_three_sweeps(page, tmp_path):
+def test_seed_page_walks_through_the_four_sweeps(page, tmp_path):
     path = write_seed_page(tmp_path / "seed.html")
     model = build_model(trace(SEED, x1=2.0, x2=5.0))
     y, gradient = torch_reverse(trace(SEED, x1=2.0, x2=5.0))
     page.goto(path.as_uri())
     steps = model["steps"]
     shots = {4: "primal-v3", 7: "primal-end", 15: "tangent-end", 23: "adjoint-accumulate",
-             len(steps) - 1: "gradient"}
+             25: "gradient", 34: "second-order-ln", len(steps) - 1: "hessian-vector"}
     for k, step in enumerate(steps):
         now = state(page)
         assert now["where"].startswith(f"Step {k + 1} of {len(steps)}")
@@ -112,26 +112,28 @@ def test_seed_page_walks_through_the_three_sweeps(page, tmp_path):
     # The tutorial's numbers, which torch computes too, are on screen where they belong.
     assert number(y) == "11.652" and [number(g) for g in gradient.values()] == ["5.5", "1.716"]
     end = state(page)                       # → at the end stays at the end
-    assert end["say"] == "x̄1 = v̄−1 = 5.5, x̄2 = v̄0 = 1.716"
+    assert end["say"] == "x̄˙1 = v̄˙−1 = −0.25, x̄˙2 = v̄˙0 = 1"      # H·ẋ, ẋ = (1, 0)
     assert end["nodes"] == ["a-n-v_-1", "a-n-v_0"]
-    assert end["rows"] == ["adjoint-1-7", "adjoint-1-8"]
+    assert end["rows"] == ["second-1-7", "second-1-8"]
+    assert expected(steps[25])["say"] == "x̄1 = v̄−1 = 5.5, x̄2 = v̄0 = 1.716"
     page.keyboard.press("Home")
     assert state(page)["say"] == "v−1 = x1 = 2"
     page.keyboard.press("PageDown")
     page.keyboard.press("PageDown")
     assert state(page)["rows"] == ["primal-0-2"]
-    page.keyboard.press("End")
+    page.keyboard.press("4")
+    page.keyboard.press("ArrowLeft")
     page.keyboard.press("ArrowLeft")
     assert state(page)["say"].endswith("= 5 + 1 × 1/2 = 5.5")
     page.keyboard.press("1")
     page.keyboard.press("ArrowLeft")
     assert state(page)["where"].startswith("Step 1 of")
-    for key, k in [("2", 8), ("3", 16)]:
+    for key, k in [("2", 8), ("3", 16), ("4", 26)]:
         page.keyboard.press(key)
         assert state(page)["say"] == expected(steps[k])["say"]
-    page.keyboard.press("End")
-    page.keyboard.press("ArrowLeft")
-    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("4")
+    for _ in range(3):
+        page.keyboard.press("ArrowLeft")
     assert state(page)["say"].endswith("= −0.284 + 1 × 2 = 1.716")
     # Numbers of rows not reached yet are hidden; those done are shown.
     hidden = page.evaluate("""() => [...document.querySelectorAll("#adjoint-0 td.value")]
@@ -193,6 +195,25 @@ def test_page_is_made_for_a_projector_and_a_keyboard(page, tmp_path):
     page.screenshot(path=tmp_path / "keyboard-focus.png")
 
 
+def torch_hvp(text: str, at: dict[str, float], direction: dict[str, float]) -> dict[str, float]:
+    """H·ẋ by torch.func.jvp of torch.func.grad (forward over reverse), by input name."""
+    import torch
+
+    from ad_tutorial import parse
+
+    expression = parse(text)
+    names = list(at)
+
+    def f(*xs):
+        return expression(**dict(zip(names, xs)))
+
+    tensors = tuple(torch.tensor(at[x], dtype=torch.float64) for x in names)
+    tangents = tuple(torch.tensor(direction[x], dtype=torch.float64) for x in names)
+    _, hvp = torch.func.jvp(torch.func.grad(f, argnums=tuple(range(len(names)))), tensors,
+                            tangents)
+    return {x: h.item() for x, h in zip(names, hvp)}
+
+
 def test_served_page_explores_a_typed_expression_and_shows_errors(page, tmp_path):
     from playwright.sync_api import expect
 
@@ -215,9 +236,14 @@ def test_served_page_explores_a_typed_expression_and_shows_errors(page, tmp_path
         primal_end = state(page)
         assert primal_end["say"].startswith("y = v") and primal_end["say"].endswith(number(y))
         page.screenshot(path=tmp_path / "served-primal-end.png")
-        page.keyboard.press("End")
+        page.keyboard.press("4")
+        page.keyboard.press("ArrowLeft")                   # the adjoint sweep's last step
         assert state(page)["say"] == (f"x̄1 = v̄−1 = {number(gradient['x1'])}, "
                                       f"x̄2 = v̄0 = {number(gradient['x2'])}")
+        page.keyboard.press("End")                         # H·ẋ, ẋ = (1, 0), as torch has it
+        hvp = {x: number(h).replace("-", "−")          # as the page writes a minus
+               for x, h in torch_hvp(text, at, {"x1": 1.0, "x2": 0.0}).items()}
+        assert state(page)["say"] == f"x̄˙1 = v̄˙−1 = {hvp['x1']}, x̄˙2 = v̄˙0 = {hvp['x2']}"
         page.screenshot(path=tmp_path / "served-gradient.png")
         for bad, message in [("x1 +* 2", "column 5: syntax error"),
                              ("(" * 13 + "x1" + ")" * 13, "brackets are nested 13 deep"),
@@ -343,7 +369,8 @@ def check_every_step(tab, model: dict, shot: Path) -> None:
         if k == len(model["steps"]) // 2:
             tab.screenshot(path=f"{shot}-middle.png")
         tab.keyboard.press("Space" if k % 2 else "ArrowRight")
-    assert len(places) == 3 and places["primal"] == places["tangent"] == places["adjoint"]
+    assert list(places) == [p["name"] for p in model["phases"]]
+    assert len(places) >= 3 and all(nodes == places["primal"] for nodes in places.values())
     assert len(widths) == 1                 # one scale all the way: the picture never jumps
 
 
@@ -363,7 +390,7 @@ def test_space_steps_on_whatever_has_the_focus(page, tmp_path):
     assert state(page)["where"].startswith("Step 18 of")
     page.keyboard.press("End")
     page.keyboard.press("Space")            # at the end, Space stays there
-    assert state(page)["where"].startswith("Step 26 of")
+    assert state(page)["where"].startswith("Step 36 of")
     assert page.evaluate("[window.scrollX, window.scrollY]") == [0, 0]
 
 

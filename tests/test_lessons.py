@@ -40,7 +40,7 @@ def test_every_cell_runs_and_its_check_passes(outcomes, name):
 
 
 def test_the_lessons_follow_the_tutorial_order():
-    assert NAMES == ["tensors", "two-modes", "autograd", "descent", "network"]
+    assert NAMES == ["tensors", "two-modes", "autograd", "descent", "network", "second-order"]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -220,7 +220,7 @@ def test_traces_are_displayed_not_printed(outcomes, name):
         assert not any(title in o.printed for title in titles), o.cell.code
     shown = [o for o in outcomes[name] if isinstance(o.value, Shown)]
     # two-modes: trace, tangent, adjoint; autograd: cells 45 and 46 by hand, trace and adjoint
-    assert len(shown) == {"two-modes": 3, "autograd": 4}.get(name, 0)
+    assert len(shown) == {"two-modes": 3, "autograd": 4, "second-order": 1}.get(name, 0)
     assert all(o.text == str(o.value) + "\n" for o in shown)
 
 
@@ -400,7 +400,7 @@ def test_an_unknown_lesson_is_one_line_listing_the_names(capsys):
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err == ("ad-tutorial: unknown lesson 'tensor'; the lessons are: "
-                            "tensors, two-modes, autograd, descent, network\n")
+                            "tensors, two-modes, autograd, descent, network, second-order\n")
 
 
 def test_running_a_lesson_prints_explanation_code_and_output(capsys):

@@ -14,12 +14,12 @@ from ad_tutorial.cli import main
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
 
 
-RUN = re.compile(r"ad-tutorial (trace|check|exercise) ")
+RUN = re.compile(r"ad-tutorial (trace|check|hessian|exercise) ")
 
 
 def console_examples() -> list[tuple[str, str, dict[str, str]]]:
-    """(command, expected output, files) for each `$ ad-tutorial trace|check|exercise …` in a
-    console block; `$ cat FILE` earlier in the same block shows a file the command reads."""
+    """(command, expected output, files) for each `$ ad-tutorial trace|check|hessian|exercise …`
+    in a console block; `$ cat FILE` earlier in the same block shows a file the command reads."""
     examples = []
     for block in re.findall(r"```console\n(.*?)```", README, flags=re.S):
         files: dict[str, str] = {}

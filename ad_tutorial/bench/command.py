@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..usage import UsageError, output_file
 
-NAMES = ("gradient", "traces", "jacobian", "arrays", "network", "startup", "figures")
+NAMES = ("gradient", "traces", "jacobian", "arrays", "network", "startup", "figures", "second")
 PLOT_FORMATS = ("svg", "png", "pdf")
 PROG = "ad-tutorial bench"
 

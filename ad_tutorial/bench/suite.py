@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from . import arrays, gradient, jacobian, network, rendering, startup, traces
+from . import arrays, gradient, jacobian, network, rendering, second, startup, traces
 from .core import Runner, Section
 
 BENCHMARKS: dict[str, Callable[[Runner], Section]] = {
@@ -15,6 +15,7 @@ BENCHMARKS: dict[str, Callable[[Runner], Section]] = {
     "network": network.run,
     "startup": startup.run,
     "figures": rendering.run,
+    "second": second.run,
 }
 
 

@@ -6,7 +6,10 @@ Three sweeps, one step per table row, in the order a teacher presents them:
    from its arguments in the forward graph);
 2. the **tangent** sweep: v̇_i = Σ_j v̇_j ∂v_i/∂v_j along the seed ẋ, over the same graph;
 3. the **adjoint** sweep, one contribution at a time: v̄_j = v̄_j + v̄_i ∂v_i/∂v_j lights
-   up the edge v_i → v_j of the adjoint graph; a last step reads off the gradient.
+   up the edge v_i → v_j of the adjoint graph; a last step reads off the gradient;
+4. the **second-order** adjoint sweep (forward over reverse), over the adjoint graph again:
+   v̄˙_j = v̄˙_j + v̄˙_i ∂v_i/∂v_j + v̄_i ∂²v_i/∂v_j∂v_k v̇_k, one contribution at a time; a
+   last step reads off H·ẋ.
 
 Each step also says which numbers the graph's nodes show from then on (``labels``: line
 id → text; see :mod:`ad_tutorial.graph_svg`), and each phase which they show throughout:
@@ -28,10 +31,12 @@ from dataclasses import replace
 from typing import Any
 
 from ..forward import Tangent
-from ..graph_svg import ADJOINT, FORWARD, GRAPH_IDS, edge_id, graph_svgs, line_id, node_id
+from ..graph_svg import (ADJOINT, FORWARD, GRAPH_IDS, LINES, SECOND_ORDER_LINES, edge_id,
+                         graph_svgs, line_id, node_id)
 from ..graphs import NOTATION as GRAPH_NOTATION
 from ..rendering import DOT_TIMEOUT
 from ..reverse import Adjoint
+from ..second import SecondAdjoint
 from ..tables import (NOTATIONS, Row, Shape, equations, json_value, output_names,
                       reverse_sweep, titled_tables)
 from ..trace import Trace
@@ -40,7 +45,9 @@ from ..trace import Trace
 #: button's title and what the page calls it.
 PHASES = (("primal", "forward", "Primal", "primal sweep (evaluation trace)"),
           ("tangent", "forward", "Tangent", "tangent sweep (forward mode)"),
-          ("adjoint", "adjoint", "Adjoint", "adjoint sweep (reverse mode)"))
+          ("adjoint", "adjoint", "Adjoint", "adjoint sweep (reverse mode)"),
+          ("second", "adjoint", "Second order", "second-order adjoint sweep (forward over "
+           "reverse)"))
 NUM = ' class="num"'    # the column of numbers, hidden until its step
 #: The tables' notation: HTML, every element of an array written out; what a step says
 #: abbreviates long axes (two entries at each end), as it is set in large type.
@@ -55,23 +62,38 @@ def build_model(trace: Trace, seed: dict[str, float] | None = None,
                 timeout: float = DOT_TIMEOUT) -> dict[str, Any]:
     """Everything the page needs for `trace`: tables, graphs and the steps of the walk.
 
-    `seed` is the tangent direction ẋ (default: 1 on the first input); `dot` may take
-    `timeout` seconds for each graph.
+    `seed` is the tangent direction ẋ (default: 1 on the first input), also the direction
+    of the second-order sweep's H·ẋ; `dot` may take `timeout` seconds for each graph. The
+    fourth phase, the second-order sweep, is there for a trace of floats with one output
+    (H·ẋ is the Hessian of a function with one value).
     """
-    tangent, adjoint = trace.forward(**(seed or {})), reverse_sweep(trace)
-    sweeps = {"primal": trace, "tangent": tangent, "adjoint": adjoint}
-    tables = {name: titled_tables(sweep, TABLES) for name, sweep in sweeps.items()}
+    second = trace.second(**(seed or {})) if not (trace.arrays or trace.several) else None
+    if second is not None:
+        tangent, adjoint = second.tangent, second.adjoint    # the first-order sweeps' own
+    else:
+        tangent, adjoint = trace.forward(**(seed or {})), reverse_sweep(trace)
+    sweeps = {"primal": trace, "tangent": tangent, "adjoint": adjoint, "second": second}
+    tables = {name: titled_tables(sweep, TABLES) for name, sweep in sweeps.items() if sweep}
     said = {name: [rows for _, rows in titled_tables(sweep, SAY)]
-            for name, sweep in sweeps.items()}
+            for name, sweep in sweeps.items() if sweep}
     steps = (_primal_steps(trace, said["primal"][0]) + _tangent_steps(tangent, said["tangent"][0])
              + _adjoint_steps(adjoint, *said["adjoint"]))
+    if second is not None:
+        (title, rows), *rest = tables["second"]
+        tables["second"] = [(title, _without_formulas(rows)), *rest]
+        first, *others = said["second"]
+        steps += _second_steps(second, _without_formulas(first), *others)
     values = {graph: {line_id(g, "value", trace.name(i)): _number(trace.values[i])
                       for i in range(len(trace))} for graph, g in GRAPH_IDS.items()}
+    adjoints = {line_id(ADJOINT, "adjoint", trace.name(i)): _number(adjoint.adjoints[i])
+                for i in range(len(trace))}
+    known = {"primal": {}, "tangent": values["forward"], "adjoint": values["adjoint"],
+             "second": {**values["adjoint"], **adjoints}}     # values, adjoints, once known
     phases = [{"name": name, "graph": graph, "title": title, "about": about,
                "tables": [_table(f"{name}-{k}", caption, rows)
                           for k, (caption, rows) in enumerate(tables[name])],
-               "labels": {} if name == "primal" else values[graph]}    # values, once known
-              for name, graph, title, about in PHASES]
+               "labels": known[name]}
+              for name, graph, title, about in PHASES if name in tables]
     texts: dict[str, list[str]] = {}
     for shown in [p["labels"] for p in phases] + [s["labels"] for s in steps]:
         for line, text in shown.items():
@@ -86,7 +108,8 @@ def build_model(trace: Trace, seed: dict[str, float] | None = None,
         "point": equations(trace.at(), NOTATIONS["text"]),
         "direction": equations(tangent.seed, NOTATIONS["text"], "dot"),
         "phases": phases,
-        "graphs": graph_svgs(trace, texts, timeout),
+        "graphs": graph_svgs(trace, texts, timeout,
+                             lines=SECOND_ORDER_LINES if second is not None else LINES),
         "steps": steps,
     }
 
@@ -199,3 +222,39 @@ def _adjoint_steps(adjoint: Adjoint, rows: list[Row],
         labels={line_id(ADJOINT, "adjoint", t.name(k)): _number(v)
                 for k, v in enumerate(adjoint.gradient.values())})
     return steps + [gradient_step]
+
+
+def _without_formulas(rows: list[Row]) -> list[Row]:
+    """The second-order table's rows without their column of formulas (v̄˙_1 × 1/v_−1 …):
+    the rule and its numbers fit a projector's width, as the other sweeps' rows do."""
+    return [row[:2] + row[3:] if len(row) == 5 else row for row in rows]
+
+
+def _second_steps(second: SecondAdjoint, rows: list[Row],
+                  hvp: list[Row]) -> list[dict[str, Any]]:
+    """One step per contribution v̄˙_j += v̄˙_i ∂v_i/∂v_j + v̄_i Σ_k ∂²v_i/∂v_j∂v_k v̇_k, along
+    the same edges as the adjoint sweep, then H·ẋ. Node v_j shows its v̄˙ as it grows."""
+    t = second.trace
+    seen: Counter[tuple[int, int]] = Counter()
+    steps = []
+    for r, (s, row) in enumerate(zip(second.steps(), rows)):
+        edges, sources = [], []
+        if s.source >= 0:
+            edges = [edge_id(ADJOINT, t.name(s.source), t.name(s.node), seen[s.source, s.node])]
+            sources = [node_id(ADJOINT, t.name(s.source))]
+            seen[s.source, s.node] += 1
+        # said with its numbers (the table's current row writes the rule beside them)
+        said = _say(row if not row[2] else (row[0], *row[2:]))
+        steps.append(_step("second", [f"second-0-{r}"], said,
+                           json_value(s.second_adjoint), [node_id(ADJOINT, t.name(s.node))],
+                           edges, sources, labels={line_id(ADJOINT, "second", t.name(s.node)):
+                                                   _number(s.second_adjoint)}))
+    n = len(t.inputs)
+    hvp_step = _step(
+        "second", [f"second-1-{r}" for r in range(len(hvp) - n, len(hvp))],
+        ", ".join(_say(row) for row in hvp[-n:]),
+        [json_value(v) for v in second.hvp.values()],
+        [node_id(ADJOINT, t.name(k)) for k in range(n)], reveal=["second-1"],
+        labels={line_id(ADJOINT, "second", t.name(k)): _number(v)
+                for k, v in enumerate(second.hvp.values())})
+    return steps + [hvp_step]

@@ -12,13 +12,14 @@ from .autograd import LESSON as AUTOGRAD
 from .cells import Cell, Lesson, Outcome
 from .descent import LESSON as DESCENT
 from .network import LESSON as NETWORK
+from .second_order import LESSON as SECOND_ORDER
 from .tensors import LESSON as TENSORS
 from .two_modes import LESSON as TWO_MODES
 
 # In the tutorial's order: part 1, sections 2.2-2.3, section 2.4, part 3; then the network,
-# which puts the engine on arrays to work.
-LESSONS: dict[str, Lesson] = {lesson.name: lesson
-                              for lesson in (TENSORS, TWO_MODES, AUTOGRAD, DESCENT, NETWORK)}
+# which puts the engine on arrays to work, and one order further.
+LESSONS: dict[str, Lesson] = {lesson.name: lesson for lesson in
+                              (TENSORS, TWO_MODES, AUTOGRAD, DESCENT, NETWORK, SECOND_ORDER)}
 
 
 class UnknownLesson(KeyError):

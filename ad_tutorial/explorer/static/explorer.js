@@ -85,17 +85,21 @@
     }
   }
 
-  // Scroll the graph just enough to show `elements` (the first ones first, if not all fit).
+  // Scroll the graph just enough to show `elements` (the first ones first, if not all fit),
+  // with a margin round them (a thin one, where a wide one would leave one out).
   function keepInView(view, elements) {
-    const pad = 12, box = view.getBoundingClientRect();
+    const box = view.getBoundingClientRect();
     const left = box.left + view.clientLeft, top = box.top + view.clientTop;
-    for (let n = elements.length; n > 0; n--) {
+    const tries = [];
+    for (let n = elements.length; n > 0; n--) tries.push([n, 12], [n, 2]);
+    for (const [n, pad] of tries) {
       const rects = elements.slice(0, n).map((e) => e.getBoundingClientRect());
       const r = { left: Math.min(...rects.map((x) => x.left)) - pad,
                   right: Math.max(...rects.map((x) => x.right)) + pad,
                   top: Math.min(...rects.map((x) => x.top)) - pad,
                   bottom: Math.max(...rects.map((x) => x.bottom)) + pad };
-      if (n > 1 && (r.right - r.left > view.clientWidth || r.bottom - r.top > view.clientHeight)) {
+      if ((n > 1 || pad > 2) && (r.right - r.left > view.clientWidth
+                                 || r.bottom - r.top > view.clientHeight)) {
         continue;
       }
       const dx = r.left < left ? r.left - left
