@@ -24,6 +24,7 @@ the VJP again for the linear ones (sum, reshape, x[…]), two cross terms for @.
 from __future__ import annotations
 
 import math
+from contextlib import nullcontext
 from typing import TYPE_CHECKING, Any, Callable, Iterator, NamedTuple
 
 from .arrays import along, lift, np, unbroadcast
@@ -105,17 +106,22 @@ class SecondAdjoint(SweepResult):
         running[t.output] = self._zero(t.output)
         yield SecondStep(t.output, -1, -1, 1.0, (), running[t.output], running[t.output],
                          True)
+        def quiet() -> Any:                     # inf and nan are meant, as in the sweep
+            return np.errstate(all="ignore") if t.arrays else nullcontext()
+
         for i in range(n - 1, len(t.inputs) - 1, -1):
-            passed = node_tangents(nodes, i, batch(bars[i]), batch(bardots[i]),
-                                   [batch(v) for v in dots], n, t.arrays)
-            second = second_partials(nodes, i, n)
+            with quiet():
+                passed = node_tangents(nodes, i, batch(bars[i]), batch(bardots[i]),
+                                       [batch(v) for v in dots], n, t.arrays)
+                second = second_partials(nodes, i, n)
             for k, j in enumerate(nodes.args[i]):
                 if j >= n:
                     continue
                 c = self._zero(j) if passed[k] is None else \
                     passed[k][0] if t.arrays else passed[k]
                 first = running[j] is None
-                running[j] = c if first else running[j] + c
+                with quiet():
+                    running[j] = c if first else running[j] + c
                 yield SecondStep(j, i, k, nodes.partials[i][k] if nodes.partials[i] else None,
                                  tuple(second[k + m] if second else None
                                        for m in range(len(nodes.args[i]))),

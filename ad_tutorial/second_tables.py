@@ -16,10 +16,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from .formulas import ONE, Apply, Formula, Name, Num, apply, fill, parse, times, total
-from .notation import Notation
+from .arrays import summed_axes
+from .formulas import ONE, Apply, Formula, Name, Num, Param, apply, fill, parse, times, total
+from .notation import NOTATIONS, Notation
 from .second import SecondAdjoint
-from .tables import FormulaWriter, Row, equations, json_number, output_name
+from .tables import (FormulaWriter, Row, _array_partial, element_names, equations, json_number,
+                     json_value, output_name)
 from .trace import Trace
 
 
@@ -51,48 +53,100 @@ def _curvature(bar: Formula, second: Formula, dot: Formula) -> Formula:
     return Apply("mul", (bar if second == ONE else times(bar, second), dot))
 
 
+def _terms(w: FormulaWriter, s: SecondAdjoint, i: int, k: int
+           ) -> tuple[list[str], list[Formula], list[Formula]]:
+    """What v_i passes back to its argument k, differentiated along ẋ: its symbols, its
+    formulas, and (on floats) its numbers. The first term is v̄˙_i ∂v_i/∂v_j; then one
+    curvature term v̄_i ∂²v_i/∂v_j∂v_a v̇_a per argument v_a with such a second partial.
+    On arrays a primitive that moves or combines elements has no partials but a VJP rule,
+    linear in v̄_i and in each argument (v̄_i @ v_2ᵀ): its tangent is the rule with v̄˙_i
+    for v̄_i, plus the rule with v̇_a for each argument v_a it uses (the product rule)."""
+    t, nt, n = w.t, w.nt, len(w.t)
+    j, bar, bardot = t.args[i][k], Name(w.name(i, "bar")), Name(w.name(i, "bardot"))
+    symbols = [f"{w.name(i, 'bardot')} {nt.partial(w.name(i), w.name(j))}"]
+    if t.arrays and not t.ops[i].elementwise:
+        rule = w.vjp_formula(i, k)
+        names = [_replaced(rule, bar, bardot)]
+        for a in dict.fromkeys(t.args[i]):             # x @ x: v_0 once
+            if a < n and _uses(rule, w.operand(a)):
+                symbols.append(_curvature_symbol(w, i, j, a))
+                names.append(_replaced(rule, w.operand(a), w.tangent(a)))
+        return symbols, names, []
+    names = [times(bardot, w.partial_formulas(i)[k])]
+    values = [times(Num(s.second_adjoints[i], constant=False),
+                    w.partial_formulas(i, numbers=True)[k])]
+    for m, a in enumerate(t.args[i]):
+        symbolic = _second_formula(w, i, k + m, False)
+        if a >= n or symbolic is None:
+            continue
+        symbols.append(_curvature_symbol(w, i, j, a))
+        names.append(_curvature(bar, symbolic, Name(w.name(a, "dot"))))
+        if not t.arrays:
+            values.append(_curvature(Num(s.adjoint.adjoints[i], constant=False),
+                                     _second_formula(w, i, k + m, True),
+                                     Num(s.tangent.tangents[a], constant=False)))
+    axes = summed_axes(t.shape(j), t.shape(i)) if t.arrays else ()
+    if axes:                            # summed back over the axes a broadcast added
+        names = [Apply("unbroadcast", (total(names), Param("axes", axes),
+                                       Param("shape", t.shape(j))))]
+    return symbols, names, [] if t.arrays else values
+
+
+def _curvature_symbol(w: FormulaWriter, i: int, j: int, a: int) -> str:
+    """v̄_i ∂²v_i/∂v_j∂v_a v̇_a, in the table's notation."""
+    second = w.nt.second_partial(w.name(i), w.name(j), w.name(a))
+    return f"{w.name(i, 'bar')} {second} {w.name(a, 'dot')}"
+
+
+def _uses(f: Formula, part: Formula) -> bool:
+    """Whether `part` occurs in the formula f."""
+    return f == part or (isinstance(f, Apply) and any(_uses(a, part) for a in f.args))
+
+
+def _replaced(f: Formula, old: Formula, new: Formula) -> Formula:
+    """f with each `old` in it replaced by `new`, folded again (a constant's tangent, 0,
+    makes a linear operation of it 0)."""
+    if f == old:
+        return new
+    if not isinstance(f, Apply):
+        return f
+    return apply(f.op, *(_replaced(a, old, new) for a in f.args))
+
+
 def second_rows(s: SecondAdjoint, nt: Notation) -> list[Row]:
-    """v̄˙_j += v̄˙_i ∂v_i/∂v_j + v̄_i Σ_k ∂²v_i/∂v_j∂v_k v̇_k: a row per edge, the seed first."""
-    t, w, n = s.trace, FormulaWriter(s.trace, nt), len(s.trace)
-    bars, bardots, dots = s.adjoint.adjoints, s.second_adjoints, s.tangent.tangents
+    """v̄˙_j += v̄˙_i ∂v_i/∂v_j + v̄_i Σ_k ∂²v_i/∂v_j∂v_k v̇_k: a row per edge, the seed
+    first (on arrays, with the node's shape and no numbers substituted)."""
+    w = FormulaWriter(s.trace, nt)
     rows: list[Row] = []
     previous: dict[int, Any] = {}
     for step in s.steps():
         lhs = w.name(step.node, "bardot")
         if step.source < 0:
-            rows.append((lhs, w.output_variable("bardot"), "", "", nt.number(step.second_adjoint)))
+            rows.append(w.row(lhs, step.node, [w.output_variable("bardot")], ["", ""],
+                              step.second_adjoint))
             continue
-        i, j, k = step.source, step.node, step.position
-        symbols = [f"{w.name(i, 'bardot')} {nt.partial(w.name(i), w.name(j))}"]
-        names = [times(Name(w.name(i, "bardot")), w.partial_formulas(i)[k])]
-        values = [times(Num(bardots[i], constant=False), w.partial_formulas(i, numbers=True)[k])]
-        for m, a in enumerate(t.args[i]):
-            symbolic = _second_formula(w, i, k + m, False)
-            if a >= n or symbolic is None:
-                continue
-            second = nt.second_partial(w.name(i), w.name(j), w.name(a))
-            symbols.append(f"{w.name(i, 'bar')} {second} {w.name(a, 'dot')}")
-            names.append(_curvature(Name(w.name(i, "bar")), symbolic, Name(w.name(a, "dot"))))
-            values.append(_curvature(Num(bars[i], constant=False),
-                                     _second_formula(w, i, k + m, True),
-                                     Num(dots[a], constant=False)))
-        symbol, product, numbers = " + ".join(symbols), total(names), total(values)
+        symbols, names, values = _terms(w, s, step.source, step.position)
+        symbol, product = " + ".join(symbols), total(names)
+        numbers = total(values) if values else None
         if not step.first:
             symbol = f"{lhs} + {symbol}"
             product = Apply("add", (Name(lhs), product))
-            numbers = Apply("add", (Num(previous[j], constant=False), numbers))
-        rows.append((lhs, symbol, nt.formula(product), nt.formula(numbers),
-                     nt.number(step.second_adjoint)))
-        previous[j] = step.second_adjoint
+            if numbers is not None:
+                numbers = Apply("add", (Num(previous[step.node], constant=False), numbers))
+        rows.append(w.row(lhs, step.node, [symbol, nt.formula(product)],
+                          [] if numbers is None else [nt.formula(numbers)],
+                          step.second_adjoint))
+        previous[step.node] = step.second_adjoint
     return rows
 
 
 def hvp_rows(s: SecondAdjoint, nt: Notation) -> list[Row]:
     """Each final v̄˙, then the tangent of each ∂y/∂x_i, the entries of H·ẋ."""
     t, w = s.trace, FormulaWriter(s.trace, nt)
-    rows: list[Row] = [(w.name(i, "bardot"), "", nt.number(s.second_adjoints[i]))
+    bardots = s.second_adjoints
+    rows: list[Row] = [w.row(w.name(i, "bardot"), i, [""], [], bardots[i])
                        for i in range(len(t) - 1, -1, -1)]
-    rows += [(nt.variable(x, "bardot"), w.name(k, "bardot"), nt.number(s.second_adjoints[k]))
+    rows += [w.row(nt.variable(x, "bardot"), k, [w.name(k, "bardot")], [], bardots[k])
              for k, x in enumerate(t.inputs)]
     return rows
 
@@ -108,32 +162,33 @@ def second_titled_tables(s: SecondAdjoint, nt: Notation) -> list[tuple[str, list
 
 
 def second_json(s: SecondAdjoint) -> dict[str, Any]:
-    """``{seed, trace: [{name, tangent, adjoint, second_adjoint}], steps, hvp}`` (README)."""
-    t, n = s.trace, len(s.trace)
-    output = output_name(t.inputs)
+    """``{seed, trace: [{name, tangent, adjoint, second_adjoint}], steps, hvp}`` (README);
+    on arrays each value is nested lists, and a partial is null where a VJP rule stands."""
+    t, n, value = s.trace, len(s.trace), json_value
+    partial = _array_partial if t.arrays else json_number
     return {
-        "seed": {x: json_number(v) for x, v in s.seed.items()},
-        "trace": [{"name": t.name(i), "tangent": json_number(s.tangent.tangents[i]),
-                   "adjoint": json_number(s.adjoint.adjoints[i]),
-                   "second_adjoint": json_number(s.second_adjoints[i])}
+        "seed": {x: value(v) for x, v in s.seed.items()},
+        "trace": [{"name": t.name(i), "tangent": value(s.tangent.tangents[i]),
+                   "adjoint": value(s.adjoint.adjoints[i]),
+                   "second_adjoint": value(s.second_adjoints[i])}
                   for i in range(n - 1, -1, -1)],
         "steps": [{"node": t.name(step.node),
-                   "source": t.name(step.source) if step.source >= 0 else output,
-                   "partial": json_number(step.partial),
+                   "source": t.name(step.source) if step.source >= 0 else output_name(t.inputs),
+                   "partial": partial(step.partial),
                    "second_partials": [
-                       {"wrt": t.name(a), "partial": json_number(p)}
+                       {"wrt": t.name(a), "partial": partial(p)}
                        for a, p in zip(t.args[step.source] if step.source >= 0 else (),
                                        step.second) if a < n and p is not None],
-                   "contribution": json_number(step.contribution),
-                   "second_adjoint": json_number(step.second_adjoint)} for step in s.steps()],
-        "hvp": {x: json_number(v) for x, v in s.hvp.items()},
+                   "contribution": value(step.contribution),
+                   "second_adjoint": value(step.second_adjoint)} for step in s.steps()],
+        "hvp": {x: value(v) for x, v in s.hvp.items()},
     }
 
 
 def hessian_table(t: Trace, hessian: Any, nt: Notation) -> tuple[str, list[Row]]:
-    """The Hessian, one row per entry ∂²y/∂x_i∂x_j = H[i, j] (inputs that are numbers)."""
-    y = nt.variable(output_name(t.inputs))
-    names = [nt.variable(x) for x in t.inputs]
+    """The Hessian, one row per entry ∂²y/∂x_i∂x_j = H[i, j] (an entry per pair of input
+    elements, as ∂²y/∂x[0]∂x[1], on arrays)."""
+    y, names = nt.variable(output_name(t.inputs)), element_names(t, nt)
     return ("The Hessian, one second-order sweep in vector mode (column j is "
             f"{nt.math('H e_j')})",
             [(nt.second_partial(y, a, b), nt.number(float(hessian[r, c])))
@@ -141,8 +196,9 @@ def hessian_table(t: Trace, hessian: Any, nt: Notation) -> tuple[str, list[Row]]
 
 
 def hessian_json(t: Trace, hessian: Any) -> dict[str, Any]:
-    """``{inputs: [names], matrix: [[H[i, j] …] …]}``."""
-    return {"inputs": list(t.inputs),
+    """``{inputs: [names], elements: [x[0] …], matrix: [[H[i, j] …] …]}``: a row and a
+    column per element (the inputs' names again, for numbers)."""
+    return {"inputs": list(t.inputs), "elements": element_names(t, NOTATIONS["text"]),
             "matrix": [[json_number(float(h)) for h in row] for row in hessian]}
 
 

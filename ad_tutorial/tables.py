@@ -38,6 +38,7 @@ from .second import SecondAdjoint
 from .trace import Node, Trace, TraceError
 
 __all__ = ["FORMATS", "NOTATIONS", "SUBSCRIPT_DIGITS", "FormulaWriter", "Notation", "Row",
+           "element_names",
            "Shape", "adjoint_rows", "ascii_only", "dumps", "equations", "gradient_rows",
            "json_value", "layout", "notation_for", "number", "output_name", "output_names",
            "plain", "primal_rows", "render", "reverse_sweep", "tangent_rows", "titled_tables",
@@ -66,6 +67,13 @@ def output_names(trace: Trace) -> list[str]:
     stem = next(s for s in stems if s not in taken
                 and not any(f"{s}{r}" in taken for r in range(1, m + 1)))
     return [f"{stem}{r}" for r in range(1, m + 1)]
+
+
+def element_names(trace: Trace, nt: Notation) -> list[str]:
+    """The inputs' elements as a table names them: x1, x2 for numbers, x[0], x[1, 2] in
+    arrays (the order of :meth:`Trace.elements`)."""
+    return [nt.variable(x) + (f"[{', '.join(map(str, index))}]" if trace.arrays else "")
+            for x, index in trace.elements()]
 
 
 def reverse_sweep(trace: Trace, ybar: dict[str, Any] | None = None) -> Adjoint:

@@ -25,17 +25,11 @@ from typing import Any, Callable
 from .arrays import np
 from .expression import Expression
 from .second import second_partials
-from .tables import NOTATIONS, output_name, plain
+from .tables import NOTATIONS, element_names, output_name, plain
 from .torch_bridge import RTOL, agree, call
 from .trace import Trace, trace as record
 
 FD_STEP = 1e-5       # relative step of the gradient's central differences
-
-
-def _flatten(t: Trace) -> list[tuple[str, tuple[int, ...]]]:
-    """Every input element in order: (input name, index in it), () for a number."""
-    return [(x, index) for x, v in zip(t.inputs, t.computed.values)
-            for index in (np.ndindex(np.shape(v)) if t.arrays else [()])]
 
 
 def _tensors(t: Trace, requires_grad: bool = False) -> dict[str, Any]:
@@ -92,7 +86,7 @@ def gradient_differences(t: Trace, step: float = FD_STEP) -> Any:
               if math.isfinite(v)]
     h = step * max([1.0] + finite)
     columns = []
-    for x, index in _flatten(t):
+    for x, index in t.elements():
         shifted = []
         for sign in (1.0, -1.0):
             value = np.array(at[x], dtype=np.float64) if t.arrays else at[x]
@@ -215,10 +209,9 @@ def _value(v: Any) -> str:
 def entry_names(t: Trace) -> list[str]:
     """∂²y/∂x1², ∂²y/∂x1∂x2 …, or with elements ∂²y/∂x[0]∂x[1], in the Hessian's order."""
     nt = NOTATIONS["text"]
-    y = nt.variable(output_name(t.inputs))
-    names = [nt.variable(x) + (f"[{', '.join(map(str, index))}]" if t.arrays else "")
-             for x, index in _flatten(t)]
-    return [f"∂²{y}/∂{a}²" if a == b else f"∂²{y}/∂{a}∂{b}" for a in names for b in names]
+    names = element_names(t, nt)
+    return [nt.second_partial(nt.variable(output_name(t.inputs)), a, b)
+            for a in names for b in names]
 
 
 def compare_hessian(f: Callable[..., Any] | str | Expression | Trace, /, *args: Any,

@@ -194,6 +194,12 @@ class Trace(Shown):
         """The shape of a node's (or a constant's) value, () for a float."""
         return np.shape(self.values[slot]) if self.arrays else ()
 
+    def elements(self) -> list[tuple[str, tuple[int, ...]]]:
+        """Every input element, in the order of the Jacobian's columns and the Hessian's
+        rows: (input name, index in it), the index () for a number."""
+        return [(x, index) for x, v in zip(self.inputs, self.computed.values)
+                for index in (np.ndindex(np.shape(v)) if self.arrays else [()])]
+
     # --- the sweeps ------------------------------------------------------------------
 
     def at(self) -> dict[str, Any]:

@@ -52,7 +52,8 @@ def test_mode_all_adds_the_hessian(capsys):
 def test_the_seed_hessian_is_exact_in_json(capsys):
     main(["trace", SEED, *AT, "--mode", "all", "--format", "json"])
     data = json.loads(capsys.readouterr().out)
-    assert data["hessian"] == {"inputs": ["x1", "x2"], "matrix": SEED_HESSIAN}
+    assert data["hessian"] == {"inputs": ["x1", "x2"], "elements": ["x1", "x2"],
+                               "matrix": SEED_HESSIAN}
     second = data["second"]
     assert set(second) == {"seed", "trace", "steps", "hvp"}
     assert second["seed"] == {"x1": 1.0, "x2": 0.0} and second["hvp"] == {"x1": -0.25, "x2": 1.0}
