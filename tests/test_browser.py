@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+import torch
 
 from ad_tutorial import trace
 from ad_tutorial.explorer import build_model, write_page, write_seed_page
@@ -409,8 +410,13 @@ def test_the_served_form_takes_arrays_and_every_step_fits(browser, tmp_path):
         expect(tab.locator("#formula")).to_have_text(text)
         model = build_model(trace(text, **at))
         check_every_step(tab, model, tmp_path / "served-cell46")
-        assert state(tab)["say"] == "x̄ (5,) = v̄0 = [1, 1.2, 1.16, 1.12, 1.094]"
         gradient = tab.evaluate("""() => [...document.querySelectorAll("#adjoint-1 tr")]
             .pop().querySelector("td.value").textContent""")
         assert gradient == "= [1, 1.2, 1.16, 1.12, 1.094]"
+        # then the fourth phase, along ẋ = e₀: H·ẋ, as torch computes it
+        _, hvp = torch.autograd.functional.hvp(lambda x: (torch.log(x**2 + 1) + 5*x).mean(),
+                                               torch.tensor(at["x"], dtype=torch.float64),
+                                               torch.eye(5, dtype=torch.float64)[0])
+        numbers = ", ".join(number(float(h)) for h in hvp)
+        assert state(tab)["say"] == f"x̄˙ (5,) = v̄˙0 = [{numbers}]"
     context.close()

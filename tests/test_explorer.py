@@ -374,8 +374,9 @@ def test_an_array_walk_shows_whole_tables_and_abbreviated_graphs():
     assert first["say"] == "v<sub>0</sub> (12,) = x = [0, 1, …, 10, 11]"
     assert first["labels"] == {"f-value-v_0": "[0, …, 11]"}
     assert first["value"] == [float(k) for k in range(12)]
-    gradient = model["steps"][-1]
+    gradient = [s for s in model["steps"] if s["phase"] == "adjoint"][-1]
     assert gradient["value"] == [t.reverse().gradient["x"].tolist()]
+    assert model["steps"][-1]["value"] == [t.hvp()["x"].tolist()]
     assert 'class="num"' not in "".join(model["phases"][2]["tables"])    # no numbers column
 
 

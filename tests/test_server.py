@@ -91,7 +91,8 @@ def test_point_and_seed_may_be_objects(client):
 
 
 def test_an_array_walk_is_answered_with_torchs_gradient(client):
-    """The tutorial's cell 46, served: the walk the page builder makes, ending on x.grad."""
+    """The tutorial's cell 46, served: the walk the page builder makes, whose adjoint sweep
+    ends on x.grad, and its second-order sweep on H·ẋ."""
     import numpy as np
     import torch
 
@@ -102,7 +103,11 @@ def test_an_array_walk_is_answered_with_torchs_gradient(client):
     assert r.json() == json.loads(json.dumps(model))
     leaf = torch.tensor(x, dtype=torch.float64, requires_grad=True)
     torch.mean(torch.log(leaf**2 + 1) + 5 * leaf).backward()
-    np.testing.assert_allclose(r.json()["steps"][-1]["value"][0], leaf.grad.numpy(), rtol=RTOL)
+    adjoint = [s for s in r.json()["steps"] if s["phase"] == "adjoint"]
+    np.testing.assert_allclose(adjoint[-1]["value"][0], leaf.grad.numpy(), rtol=RTOL)
+    _, hvp = torch.autograd.functional.hvp(lambda v: torch.mean(torch.log(v**2 + 1) + 5 * v),
+                                           leaf.detach(), torch.eye(5, dtype=torch.float64)[2])
+    np.testing.assert_allclose(r.json()["steps"][-1]["value"][0], hvp.numpy(), rtol=RTOL)
 
 
 HOSTILE = [

@@ -64,10 +64,11 @@ def build_model(trace: Trace, seed: dict[str, float] | None = None,
 
     `seed` is the tangent direction ẋ (default: 1 on the first input), also the direction
     of the second-order sweep's H·ẋ; `dot` may take `timeout` seconds for each graph. The
-    fourth phase, the second-order sweep, is there for a trace of floats with one output
-    (H·ẋ is the Hessian of a function with one value).
+    fourth phase, the second-order sweep, is there for a function whose value is one
+    number (H·ẋ is the Hessian of a function with one value).
     """
-    second = trace.second(**(seed or {})) if not (trace.arrays or trace.several) else None
+    one_number = not trace.several and trace.shape(trace.output) == ()
+    second = trace.second(**(seed or {})) if one_number else None
     if second is not None:
         tangent, adjoint = second.tangent, second.adjoint    # the first-order sweeps' own
     else:
@@ -225,8 +226,9 @@ def _adjoint_steps(adjoint: Adjoint, rows: list[Row],
 
 
 def _without_formulas(rows: list[Row]) -> list[Row]:
-    """The second-order table's rows without their column of formulas (v̄˙_1 × 1/v_−1 …):
-    the rule and its numbers fit a projector's width, as the other sweeps' rows do."""
+    """The second-order table's rows without one column, so that they fit a projector's
+    width as the other sweeps' rows do: on floats the formulas (v̄˙_1 × 1/v_−1 …), leaving
+    the rule and its numbers; on arrays the rule, leaving its shape and formula."""
     return [row[:2] + row[3:] if len(row) == 5 else row for row in rows]
 
 
@@ -244,7 +246,7 @@ def _second_steps(second: SecondAdjoint, rows: list[Row],
             sources = [node_id(ADJOINT, t.name(s.source))]
             seen[s.source, s.node] += 1
         # said with its numbers (the table's current row writes the rule beside them)
-        said = _say(row if not row[2] else (row[0], *row[2:]))
+        said = _say(row if isinstance(row[1], Shape) or not row[2] else (row[0], *row[2:]))
         steps.append(_step("second", [f"second-0-{r}"], said,
                            json_value(s.second_adjoint), [node_id(ADJOINT, t.name(s.node))],
                            edges, sources, labels={line_id(ADJOINT, "second", t.name(s.node)):
