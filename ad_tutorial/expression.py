@@ -29,7 +29,6 @@ from __future__ import annotations
 import ast
 import keyword
 import math
-import numbers
 import re
 import unicodedata
 from dataclasses import dataclass

@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import math
 import operator
-import sys
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Callable, NamedTuple
 
 from .arrays import (Over, Where, along, as_matrices, batch_as_matrices, batch_from_matrices,
-                     index_check, lift, matmul_shape, mT, np)
+                     index_check, matmul_shape, mT, np)
 
 inf, nan = math.inf, math.nan
 
@@ -293,7 +292,7 @@ def _sqrt_adjoint_tangent(g, gd, xs, ts, out, tout, partials):
 def _div_adjoint_tangent(g, gd, xs, ts, out, tout, partials):
     """torch passes back g/y to x and −g·((x/y)/y) to y; their tangents are
     (ġ − ẏ·(g/y))/y and q̇·(−g) − ġ·q, with q = (x/y)/y and q̇ = (v̇ − ẏ·q)/y."""
-    (x, y), (tx, ty) = xs, ts
+    y, ty = xs[1], ts[1]
     if ty is None:                              # y is a number: x̄ = g/y is linear in g
         return (None if gd is None else _div(gd, y)), None
     to_x = _quotient_tangent(gd, g, y, ty)

@@ -20,8 +20,8 @@ from .arrays import summed_axes
 from .formulas import ONE, Apply, Formula, Name, Num, Param, apply, fill, parse, times, total
 from .notation import NOTATIONS, Notation
 from .second import SecondAdjoint
-from .tables import (FormulaWriter, Row, _array_partial, element_names, equations, json_number,
-                     json_value, output_name)
+from .tables import (FormulaWriter, Row, json_partial, element_names, equations, final_rows,
+                     json_number, json_value, output_name)
 from .trace import Trace
 
 
@@ -142,13 +142,7 @@ def second_rows(s: SecondAdjoint, nt: Notation) -> list[Row]:
 
 def hvp_rows(s: SecondAdjoint, nt: Notation) -> list[Row]:
     """Each final v̄˙, then the tangent of each ∂y/∂x_i, the entries of H·ẋ."""
-    t, w = s.trace, FormulaWriter(s.trace, nt)
-    bardots = s.second_adjoints
-    rows: list[Row] = [w.row(w.name(i, "bardot"), i, [""], [], bardots[i])
-                       for i in range(len(t) - 1, -1, -1)]
-    rows += [w.row(nt.variable(x, "bardot"), k, [w.name(k, "bardot")], [], bardots[k])
-             for k, x in enumerate(t.inputs)]
-    return rows
+    return final_rows(s.trace, s.second_adjoints, "bardot", nt)
 
 
 def second_titled_tables(s: SecondAdjoint, nt: Notation) -> list[tuple[str, list[Row]]]:
@@ -165,7 +159,7 @@ def second_json(s: SecondAdjoint) -> dict[str, Any]:
     """``{seed, trace: [{name, tangent, adjoint, second_adjoint}], steps, hvp}`` (README);
     on arrays each value is nested lists, and a partial is null where a VJP rule stands."""
     t, n, value = s.trace, len(s.trace), json_value
-    partial = _array_partial if t.arrays else json_number
+    partial = json_partial if t.arrays else json_number
     return {
         "seed": {x: value(v) for x, v in s.seed.items()},
         "trace": [{"name": t.name(i), "tangent": value(s.tangent.tangents[i]),

@@ -38,7 +38,7 @@ from .second import SecondAdjoint
 from .trace import Node, Trace, TraceError
 
 __all__ = ["FORMATS", "NOTATIONS", "SUBSCRIPT_DIGITS", "FormulaWriter", "Notation", "Row",
-           "element_names",
+           "element_names", "final_rows",
            "Shape", "adjoint_rows", "ascii_only", "dumps", "equations", "gradient_rows",
            "json_value", "layout", "notation_for", "number", "output_name", "output_names",
            "plain", "primal_rows", "render", "reverse_sweep", "tangent_rows", "titled_tables",
@@ -329,11 +329,16 @@ def adjoint_rows(adjoint: Adjoint, nt: Notation) -> list[Row]:
 
 def gradient_rows(adjoint: Adjoint, nt: Notation) -> list[Row]:
     """Each final adjoint, then ∂y/∂x_i = v̄ of each input."""
-    t, w = adjoint.trace, FormulaWriter(adjoint.trace, nt)
-    bars = adjoint.adjoints
-    rows: list[Row] = [w.row(w.name(i, "bar"), i, [""], [], bars[i])
+    return final_rows(adjoint.trace, adjoint.adjoints, "bar", nt)
+
+
+def final_rows(t: Trace, finals: list[Any], accent: str, nt: Notation) -> list[Row]:
+    """Each node's final v̄ (or v̄˙, …: `accent`), from the last node back, then each
+    input's: x̄ = v̄_−1."""
+    w = FormulaWriter(t, nt)
+    rows: list[Row] = [w.row(w.name(i, accent), i, [""], [], finals[i])
                        for i in range(len(t) - 1, -1, -1)]
-    rows += [w.row(nt.variable(x, "bar"), k, [w.name(k, "bar")], [], bars[k])
+    rows += [w.row(nt.variable(x, accent), k, [w.name(k, accent)], [], finals[k])
              for k, x in enumerate(t.inputs)]
     return rows
 
@@ -511,7 +516,7 @@ def json_value(x: Any) -> Any:
     return np.vectorize(json_number, otypes=[object])(x).tolist()
 
 
-def _array_partial(partial: Any) -> Any:
+def json_partial(partial: Any) -> Any:
     """An elementwise partial on arrays as nested lists, None for a VJP rule. A partial
     that divides (1/x) or selects (relu's) is applied to 1 to give its array."""
     if partial is None:
@@ -567,7 +572,7 @@ def to_json(trace: Trace, tangent: Tangent | None = None,
             "steps": [{"node": trace.name(s.node),
                        "source": trace.name(s.source) if s.source >= 0 else names[k],
                        "partial": (json_number(s.partial) if not arrays else
-                                   _array_partial(s.partial)),
+                                   json_partial(s.partial)),
                        "contribution": value(s.contribution),
                        "adjoint": value(s.adjoint)} for s, k in _edges(adjoint)],
             "trace": [{"name": trace.name(i), "adjoint": value(adjoint.adjoints[i])}

@@ -22,7 +22,7 @@ from ad_tutorial import network as network_model
 from ad_tutorial.bench import arrays, gradient, jacobian, network, rendering, startup, traces
 from ad_tutorial.bench.core import Runner
 from ad_tutorial.bench.suite import BENCHMARKS
-from ad_tutorial.bench.report import _number, as_json, text
+from ad_tutorial.bench.report import _number, as_json
 from ad_tutorial.plots import plot_jacobian_cost
 
 ROOT = Path(__file__).resolve().parents[1]

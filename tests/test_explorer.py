@@ -20,7 +20,7 @@ from ad_tutorial.cli import main
 from ad_tutorial.explorer import build_model, render_page, write_page, write_seed_page
 from ad_tutorial.explorer.page import _json_for_script
 from ad_tutorial.graph_svg import ROOM, graph_svgs
-from ad_tutorial.tables import NOTATIONS, number
+from ad_tutorial.tables import NOTATIONS
 from ad_tutorial.torch_bridge import RTOL, torch_forward, torch_reverse
 
 from .strategies import expressions, used, well_conditioned_points

@@ -257,6 +257,28 @@ def test_where_torch_differs_from_itself_we_follow_torch_func_hessian():
 
 # --- arrays: the HVP of random array programs -----------------------------------------------
 
+def _weighted(draw, program, xs):
+    """The program's output weighted (by drawn weights) and summed: one number, on both
+    engines."""
+    with np.errstate(all="ignore"):                 # the value alone, for its shape
+        out_shape = np.shape(program.function()(*xs))
+    size = int(np.prod(out_shape))
+    weights = np.array(draw(st.lists(st.sampled_from([1.0, -2.0, 0.5]), min_size=size,
+                                     max_size=size))).reshape(out_shape)
+    return _scalar(program, weights)
+
+
+def _torch_hvp(on_torch, xs: list, directions: list) -> list[np.ndarray]:
+    """H·ẋ by torch: the tangent of the gradient along ẋ (torch.func.jvp of torch.func.grad,
+    forward over reverse)."""
+    tensors = tuple(torch.tensor(x, dtype=torch.float64) for x in xs)
+    argnums = tuple(range(len(xs)))
+    _, hvp = torch.func.jvp(lambda *ts: torch.func.grad(on_torch, argnums=argnums)(*ts),
+                            tensors, tuple(torch.tensor(d, dtype=torch.float64)
+                                           for d in directions))
+    return [h.numpy(force=True) for h in hvp]
+
+
 def _scalar(program, weights):
     """The program's output weighted and summed: one number, on both engines."""
     f = program.function()
@@ -289,22 +311,14 @@ def test_array_hvps_match_torch(data, program, elements):
     Hessian in vector mode against torch.func.hessian."""
     xs = inputs(data.draw, program, elements)
     directions = inputs(data.draw, program, st.sampled_from([1.0, -0.5, 0.0, 2.0]))
-    with np.errstate(all="ignore"):                 # the value alone, for its shape
-        out_shape = np.shape(program.function()(*xs))
-    weights = np.array(data.draw(st.lists(st.sampled_from([1.0, -2.0, 0.5]),
-                                          min_size=int(np.prod(out_shape)),
-                                          max_size=int(np.prod(out_shape))))).reshape(out_shape)
-    traced, on_torch = _scalar(program, weights)
+    traced, on_torch = _weighted(data.draw, program, xs)
     t = adt.trace(traced, *xs)
     names = t.inputs
     hvp = t.hvp(**dict(zip(names, directions)))
+    for name, h in zip(names, _torch_hvp(on_torch, xs, directions)):
+        assert _same_array(hvp[name], h), (program, xs, directions, hvp)
     tensors = tuple(torch.tensor(x, dtype=torch.float64) for x in xs)
     argnums = tuple(range(len(xs)))
-    _, theirs = torch.func.jvp(lambda *ts: torch.func.grad(on_torch, argnums=argnums)(*ts),
-                               tensors, tuple(torch.tensor(d, dtype=torch.float64)
-                                              for d in directions))
-    for name, h in zip(names, theirs):
-        assert _same_array(hvp[name], h.numpy(force=True)), (program, xs, directions, hvp)
     blocks = torch.func.hessian(on_torch, argnums=argnums)(*tensors)
     sizes = [x.size for x in xs]
     full = np.concatenate([np.concatenate([blocks[i][j].numpy(force=True)

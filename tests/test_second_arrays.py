@@ -17,21 +17,11 @@ from ad_tutorial.cli import main
 from ad_tutorial.tables import FORMATS, dumps, render, to_json
 
 from .array_programs import EDGES, WELL_CONDITIONED, inputs, programs
-from .test_second import _same_array, _scalar
+from .test_second import _same_array, _torch_hvp, _weighted
 
 #: A small network's pieces: @ both ways, broadcasting, tanh, an index, a stack, a reshape.
 NETWORK = "sum(tanh(W @ x + b)**2) + mean(stack(x[0], x[1])) * sum(reshape(transpose(W), 4))"
 AT = {"W": [[1.0, 2.0], [3.0, 4.0]], "x": [0.5, -1.0], "b": [0.1, 0.2]}
-
-
-def _torch_hvp(on_torch, xs: list, directions: list) -> list[np.ndarray]:
-    """H·ẋ by torch: the tangent of the gradient along ẋ (forward over reverse)."""
-    tensors = tuple(torch.tensor(x, dtype=torch.float64) for x in xs)
-    argnums = tuple(range(len(xs)))
-    _, hvp = torch.func.jvp(lambda *ts: torch.func.grad(on_torch, argnums=argnums)(*ts),
-                            tensors, tuple(torch.tensor(d, dtype=torch.float64)
-                                           for d in directions))
-    return [h.numpy(force=True) for h in hvp]
 
 
 def _network_on_torch(W, x, b):
@@ -68,12 +58,7 @@ def test_random_array_sweeps_print_in_every_format_with_torchs_numbers(data, pro
     running v̄˙ of its step."""
     xs = inputs(data.draw, program, elements)
     directions = inputs(data.draw, program, st.sampled_from([1.0, -0.5, 0.0, 2.0]))
-    with np.errstate(all="ignore"):
-        out_shape = np.shape(program.function()(*xs))
-    weights = np.array(data.draw(st.lists(st.sampled_from([1.0, -2.0, 0.5]),
-                                          min_size=int(np.prod(out_shape)),
-                                          max_size=int(np.prod(out_shape))))).reshape(out_shape)
-    traced, on_torch = _scalar(program, weights)
+    traced, on_torch = _weighted(data.draw, program, xs)
     t = adt.trace(traced, *xs)
     s = t.second(**dict(zip(t.inputs, directions)))
     for fmt in FORMATS:
