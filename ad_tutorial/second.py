@@ -299,7 +299,8 @@ def hvp_direction(trace: Trace, seed: dict[str, Any]) -> dict[str, Any]:
     direction = trace.direction(seed)
     for name, v in direction.items():
         if not (math.isfinite(v) if type(v) is float else np.all(np.isfinite(v))):
-            raise TraceError(f"the seed for {name} must be finite; it is {plain(v)!r}")
+            shown = repr(v if type(v) is float else np.asarray(v).tolist())
+            raise TraceError(f"the seed for {name} must be finite; it is {shown}")
     return direction
 
 

@@ -87,8 +87,9 @@ def test_bad_seeds_and_outputs_on_arrays():
     t = adt.trace("sum(x*x)", x=[1.0, 2.0, 3.0])
     with pytest.raises(TraceError, match=r"the seed for x has shape \(2,\); x has shape \(3,\)"):
         t.hvp(x=[1.0, 0.0])
-    with pytest.raises(TraceError, match="the seed for x must be finite"):
+    with pytest.raises(TraceError) as error:
         t.hvp(x=[1.0, math.inf, 0.0])
+    assert str(error.value) == "the seed for x must be finite; it is [1.0, inf, 0.0]"
     for vector in (adt.trace("x*x", x=[1.0, 2.0]), adt.trace(lambda x: (x, x * x), x=2.0)):
         for call in (vector.hessian, vector.hvp):
             with pytest.raises(TraceError, match="second derivatives need one number as the "
