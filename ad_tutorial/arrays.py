@@ -156,6 +156,8 @@ def index_check(shape: tuple[int, ...], key: tuple[Any, ...]) -> None:
             if not all(b is None or isinstance(b, numbers.Integral) and not isinstance(b, bool)
                        for b in (k.start, k.stop, k.step)):
                 raise ValueError("slices take whole numbers")
+            if k.step is not None and k.step <= 0:       # torch's tensors take no other
+                raise ValueError(f"a slice's step must be positive, as in torch; it is {k.step}")
         elif not isinstance(k, numbers.Integral) or isinstance(k, bool):
             raise ValueError("index with whole numbers and slices only")
         elif not -n <= k < n:

@@ -21,7 +21,10 @@ Parsing goes in three steps, each refusing what it cannot accept with an
 Nothing the user types is ever executed: the result is a small straight-line program
 of primitives, run by :func:`ad_tutorial.functions.apply` on any engine. Operations on
 constants alone are folded when parsing (``2*pi*x`` is one node); every number keeps the
-text and column it was written with (:attr:`Expression.numbers`).
+text and column it was written with (:attr:`Expression.numbers`), and every step the
+column and text of its part of the expression (:attr:`Expression.places`): a step that
+cannot take the values given (``x + y`` of shapes (3,) and (2,)) is a :class:`StepError`
+naming them, both an :class:`ExpressionError` and a ``TraceError``.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple, Union
 
 from .primitives import CONSTANTS, FUNCTIONS, PRIMITIVES, Primitive
+from .tape import TraceError
 
 if TYPE_CHECKING:
     from .trace import Trace
@@ -53,6 +57,11 @@ class ExpressionError(ValueError):
     def __init__(self, message: str, column: int | None = None) -> None:
         super().__init__(message if column is None else f"column {column}: {message}")
         self.message, self.column = message, column
+
+
+class StepError(ExpressionError, TraceError):
+    """What a step of the expression cannot do with the values given (shapes that do not
+    broadcast, an index out of range), at the column of the part of the text that asked."""
 
 
 # --- 1. the text -------------------------------------------------------------------------
@@ -359,6 +368,7 @@ class Expression:
     steps: tuple[Step, ...]
     results: tuple[Ref, ...]                                # y, or y_1 … y_m
     numbers: tuple[Number, ...] = ()                        # in the order worked out
+    places: tuple[tuple[int, str], ...] = ()                # each step's column and text
 
     def __call__(self, /, **values: Any) -> Any:
         """Evaluate on floats, arrays, traced values or torch tensors, given by variable
@@ -370,8 +380,14 @@ class Expression:
         def get(r: Ref) -> Any:
             return values[r] if isinstance(r, str) else results[r] if type(r) is int else r
 
-        for p, refs, parameters in self.steps:
-            results.append(apply(p, *map(get, refs), parameters=parameters))
+        for k, (p, refs, parameters) in enumerate(self.steps):
+            try:
+                results.append(apply(p, *map(get, refs), parameters=parameters))
+            except TraceError as e:
+                if not self.places:
+                    raise
+                column, text = self.places[k]
+                raise StepError(f"{text}: {e}", column) from None
         return tuple(map(get, self.results)) if self.several else get(self.results[0])
 
     @property
@@ -387,8 +403,6 @@ class Expression:
     def bind(self, values: dict[str, Any]) -> tuple[tuple[str, ...], list[Any]]:
         """Check that `values` gives a value for each variable: the names in the order
         given, and the values."""
-        from .tape import TraceError
-
         if not self.variables:
             raise TraceError(f"{self.text!r} has no variables to differentiate")
         for name in values:
@@ -437,6 +451,7 @@ class _Builder:
         self.text, self.indent = text, indent          # ASCII: ast's columns are ours
         self.variables: dict[str, None] = {}
         self.steps: list[Step] = []
+        self.places: list[tuple[int, str]] = []
         self.numbers: list[Number] = []
 
     def column(self, node: ast.AST) -> int:
@@ -463,7 +478,8 @@ class _Builder:
                 stack.append((node, True))
                 stack.extend((c, False) for c in reversed(children))
         return Expression(self.text, tuple(self.variables), tuple(self.steps),
-                          tuple(done[id(root)] for root in outputs), tuple(self.numbers))
+                          tuple(done[id(root)] for root in outputs), tuple(self.numbers),
+                          tuple(self.places))
 
     def children(self, node: ast.expr) -> list[ast.expr]:
         """The operands of an allowed node; any other node is an error."""
@@ -563,6 +579,7 @@ class _Builder:
         if all(isinstance(r, float) for r in refs):     # fold constants
             return self.constant(node, self.fold(node, p, refs), literal=False)
         self.steps.append((p, tuple(refs), self.parameters(node)))
+        self.places.append((self.column(node), self.source(node)))
         return len(self.steps) - 1
 
     def fold(self, node: ast.expr, p: Primitive, refs: list[float]) -> float:

@@ -10,6 +10,7 @@ from dataclasses import replace
 
 import pytest
 
+import ad_tutorial as adt
 from ad_tutorial import primitives
 from ad_tutorial.cli import main
 from ad_tutorial.tables import NOTATIONS
@@ -142,6 +143,43 @@ def test_bad_input_never_shows_a_traceback(argv, message):
     done = run(*argv)
     assert done.returncode == 2 and message in done.stderr
     assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1
+
+
+#: Every kind of step that cannot take the values given, each written inside a larger
+#: expression: (expression, the part that fails, the point).
+STEP_ERRORS = [
+    ("sum(x + y) * 2", "x + y", ["x=[1,2,3]", "y=[1,2]"]),
+    ("sum(W @ x)", "W @ x", ["W=[[1,2],[3,4]]", "x=[1,-1,2]"]),
+    ("sum(stack(x, y))", "stack(x, y)", ["x=[1,2,3]", "y=[1,2]"]),
+    ("sum(reshape(x, 2, 2))", "reshape(x, 2, 2)", ["x=[1,2,3]"]),
+    ("sum(sin(x[3]))", "x[3]", ["x=[1,2,3]"]),
+    ("sum(x[0, 1]) + x[0]", "x[0, 1]", ["x=[1,2,3]"]),
+    ("sum(x[::-1] * x)", "x[::-1]", ["x=[1,2,3]"]),
+    ("sum(x[1:3:0])", "x[1:3:0]", ["x=[1,2,3]"]),
+    ("mean(sum(x, 1))", "sum(x, 1)", ["x=[1,2,3]"]),
+    ("  sum(x)[0]", "sum(x)[0]", ["x=[1,2,3]"]),
+]
+
+
+@pytest.mark.parametrize("command", ["trace", "check", "hessian", "graph", "explore"])
+@pytest.mark.parametrize("expression, part, at", STEP_ERRORS)
+def test_a_step_that_cannot_take_its_values_names_its_column(capsys, monkeypatch, tmp_path,
+                                                             command, expression, part, at):
+    """Shapes that do not fit, an index out of range, a step torch does not take: one line
+    naming the column and the text of the part of the expression that failed, exit 2,
+    nothing written; and the same error from the API, a TraceError with that column."""
+    monkeypatch.chdir(tmp_path)
+    output = {"graph": ["-o", "never.svg"], "explore": ["-o", "never.html"]}.get(command, [])
+    assert main([command, expression, "--at", *at, *output]) == 2
+    captured = capsys.readouterr()
+    column = expression.index(part) + 1
+    assert captured.out == "" and captured.err.count("\n") == 1
+    assert f" at column {column}: {part}: " in captured.err, captured.err
+    assert not list(tmp_path.iterdir())
+    point = {name: json.loads(value) for name, value in (a.split("=", 1) for a in at)}
+    with pytest.raises(adt.TraceError) as error:
+        adt.trace(expression, **point)
+    assert error.value.column == column
 
 
 def test_python_dash_m_and_help_teach():

@@ -69,8 +69,9 @@ class CheckedRequest:
     def trace(self) -> Trace:
         try:
             return trace(self.expression, **self.at)
-        except TraceError as e:
-            raise Refusal(str(e), field="at") from None
+        except TraceError as e:             # shapes that do not fit: at a column
+            where = isinstance(e, ExpressionError) and e.column
+            raise Refusal(f"in the expression at {e}" if where else str(e), field="at") from None
 
 
 def check(data: Any, limits: Limits = Limits()) -> CheckedRequest:
