@@ -51,6 +51,9 @@ LINES: dict[str, tuple[tuple[Quantity, ...], ...]] = {
 #: filled in (the page hides a quantity without a number), so both draw every node alike.
 SECOND_ORDER_LINES = {graph: (lines[0], lines[1] + (("second", "bardot"),))
                       for graph, lines in LINES.items()}
+#: On arrays v̄˙ goes below v̄: two matrices side by side are wider than a projector.
+SECOND_ORDER_ARRAY_LINES = {graph: (*lines, (("second", "bardot"),))
+                            for graph, lines in LINES.items()}
 
 
 def node_id(graph: str, name: str) -> str:

@@ -37,7 +37,10 @@ WALKS = {"seed": (SEED, {"x1": 2.0, "x2": 5.0}),                        # 7 node
          "cell46": ("mean(ln(x**2 + 1) + 5*x)", {"x": [0.0, 1.0, 2.0, 3.0, 4.0]}),
          "matrices": ("tanh(W @ x + b), sum(x[1:] * b)",
                       {"W": [[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]], "x": [0.2, -0.1, 0.3],
-                       "b": [[0.1], [-0.2]]})}
+                       "b": [[0.1], [-0.2]]}),
+         # one number from matrices: the second-order phase writes @'s rule twice over
+         "layer": ("sum(tanh(W @ x + b)**2)", {"W": [[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]],
+                                                "x": [0.2, -0.1, 0.3], "b": [0.1, -0.2]})}
 MIN_FONT = 14           # px: the smallest graph text a back row reads
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None,

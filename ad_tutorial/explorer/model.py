@@ -31,8 +31,8 @@ from dataclasses import replace
 from typing import Any
 
 from ..forward import Tangent
-from ..graph_svg import (ADJOINT, FORWARD, GRAPH_IDS, LINES, SECOND_ORDER_LINES, edge_id,
-                         graph_svgs, line_id, node_id)
+from ..graph_svg import (ADJOINT, FORWARD, GRAPH_IDS, LINES, SECOND_ORDER_ARRAY_LINES,
+                         SECOND_ORDER_LINES, Quantity, edge_id, graph_svgs, line_id, node_id)
 from ..graphs import NOTATION as GRAPH_NOTATION
 from ..rendering import DOT_TIMEOUT
 from ..reverse import Adjoint
@@ -109,10 +109,16 @@ def build_model(trace: Trace, seed: dict[str, float] | None = None,
         "point": equations(trace.at(), NOTATIONS["text"]),
         "direction": equations(tangent.seed, NOTATIONS["text"], "dot"),
         "phases": phases,
-        "graphs": graph_svgs(trace, texts, timeout,
-                             lines=SECOND_ORDER_LINES if second is not None else LINES),
+        "graphs": graph_svgs(trace, texts, timeout, lines=_lines(trace, second is not None)),
         "steps": steps,
     }
+
+
+def _lines(trace: Trace, second: bool) -> dict[str, tuple[tuple[Quantity, ...], ...]]:
+    """The lines under each node: v̄˙ beside v̄ for floats, below it for arrays."""
+    if not second:
+        return LINES
+    return SECOND_ORDER_ARRAY_LINES if trace.arrays else SECOND_ORDER_LINES
 
 
 def _table(ident: str, title: str, rows: list[Row]) -> str:
@@ -214,15 +220,7 @@ def _adjoint_steps(adjoint: Adjoint, rows: list[Row],
                            [node_id(ADJOINT, t.name(s.node))], edges, sources,
                            labels={line_id(ADJOINT, "adjoint", t.name(s.node)):
                                    _number(s.adjoint)}))
-    n = len(t.inputs)
-    gradient_step = _step(
-        "adjoint", [f"adjoint-1-{r}" for r in range(len(gradient) - n, len(gradient))],
-        ", ".join(_say(row) for row in gradient[-n:]),
-        [json_value(v) for v in adjoint.gradient.values()],
-        [node_id(ADJOINT, t.name(k)) for k in range(n)], reveal=["adjoint-1"],
-        labels={line_id(ADJOINT, "adjoint", t.name(k)): _number(v)
-                for k, v in enumerate(adjoint.gradient.values())})
-    return steps + [gradient_step]
+    return steps + [_inputs_step(t, "adjoint", gradient, adjoint.gradient)]
 
 
 def _without_formulas(rows: list[Row]) -> list[Row]:
@@ -251,12 +249,18 @@ def _second_steps(second: SecondAdjoint, rows: list[Row],
                            json_value(s.second_adjoint), [node_id(ADJOINT, t.name(s.node))],
                            edges, sources, labels={line_id(ADJOINT, "second", t.name(s.node)):
                                                    _number(s.second_adjoint)}))
+    return steps + [_inputs_step(t, "second", hvp, second.hvp)]
+
+
+def _inputs_step(t: Trace, phase: str, rows: list[Row], values: dict[str, Any]
+                 ) -> dict[str, Any]:
+    """The sweep's last step: what it gives each input (∂y/∂x, or H·ẋ), the last rows of
+    its second table. On arrays with several inputs what it says leaves their values to
+    the rows and the nodes: three arrays would fill the projector's lines."""
     n = len(t.inputs)
-    hvp_step = _step(
-        "second", [f"second-1-{r}" for r in range(len(hvp) - n, len(hvp))],
-        ", ".join(_say(row) for row in hvp[-n:]),
-        [json_value(v) for v in second.hvp.values()],
-        [node_id(ADJOINT, t.name(k)) for k in range(n)], reveal=["second-1"],
-        labels={line_id(ADJOINT, "second", t.name(k)): _number(v)
-                for k, v in enumerate(second.hvp.values())})
-    return steps + [hvp_step]
+    said = rows[-n:] if not t.arrays or n == 1 else [row[:-1] for row in rows[-n:]]
+    return _step(phase, [f"{phase}-1-{r}" for r in range(len(rows) - n, len(rows))],
+                 ", ".join(map(_say, said)), [json_value(v) for v in values.values()],
+                 [node_id(ADJOINT, t.name(k)) for k in range(n)], reveal=[f"{phase}-1"],
+                 labels={line_id(ADJOINT, phase, t.name(k)): _number(v)
+                         for k, v in enumerate(values.values())})

@@ -9,7 +9,8 @@
   // Graph text on screen, in CSS pixels: never smaller than MIN_FONT (above that size the
   // graph scrolls instead of shrinking), and no larger than MAX_FONT on a big screen.
   const MIN_FONT = 14, MAX_FONT = 22;
-  const GRAPH_SHARE = 0.55;       // of the stage's height, at most, for the graph
+  const GRAPH_SHARE = 0.55;       // of the stage's height, at least, for the graph
+  const TABLE_ROOM = 1;           // a row's height the table keeps beyond the step's rows
   let model = null;
   let index = 0;
 
@@ -58,8 +59,18 @@
       svg.style.width = `${width * scale}px`;
       svg.style.height = `${height * scale}px`;
     }
-    const view = $("graph-view");
-    view.style.maxHeight = `${Math.max(room[1], MIN_FONT * 8)}px`;
+    fitView([]);
+  }
+
+  // The graph's box: its share of the stage, or more where the table needs less room for
+  // the step's rows (and a few around them), so that several lit nodes fit together. The
+  // graph keeps its scale: the picture never jumps, only its box grows or shrinks.
+  function fitView(rows) {
+    const view = $("graph-view"), stage = $("stage").clientHeight;
+    const row = rows.length ? rows[0].offsetHeight : 0;
+    const table = rows.reduce((h, tr) => h + tr.offsetHeight, 0) + TABLE_ROOM * row;
+    const room = Math.max(stage * GRAPH_SHARE, stage - table) - $("legend").offsetHeight;
+    view.style.maxHeight = `${Math.max(room, MIN_FONT * 8)}px`;
     view.classList.toggle("scrolls", view.scrollWidth > view.clientWidth
                                      || view.scrollHeight > view.clientHeight);
   }
@@ -166,6 +177,7 @@
     $("end").disabled = index === model.steps.length - 1;
     // The step's rows in sight: the first, then the last (all of them, where they fit).
     const rows = step.rows.map((id) => $(id)).filter((tr) => tr);
+    fitView(rows);
     for (const tr of [rows[0], rows[rows.length - 1]]) {
       if (tr) tr.scrollIntoView({ block: "nearest" });
     }
