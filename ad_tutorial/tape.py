@@ -210,7 +210,7 @@ def _array_recorder(op: Primitive) -> Callable[..., Any]:
         try:
             if check:
                 check(*map(np.shape, values), *parameters)
-            out, partials = evaluate_node(op, values, parameters, True, slot < 0)
+            out, partials = evaluate_node(op, values, parameters, True, slots[-1] < 0)
         except (ValueError, IndexError, TypeError) as e:
             raise TraceError(mismatch(op, values, parameters, e)) from None
         return tape.append(op, tuple(slots), out, partials, parameters)
@@ -236,7 +236,7 @@ def evaluate_node(op: Primitive, xs: tuple[Any, ...] | list[Any], parameters: tu
     return out, partials(*xs, out) if partials else ()
 
 
-def mismatch(op: Primitive, values: tuple[Any, ...], parameters: tuple[Any, ...],
+def mismatch(op: Primitive, values: list[Any], parameters: tuple[Any, ...],
              error: Exception) -> str:
     """One line naming the operation and the shapes that do not fit."""
     shapes = " and ".join(str(np.shape(v)) for v in values)
