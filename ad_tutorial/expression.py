@@ -35,8 +35,10 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple, Union
 
+from .functions import apply
 from .primitives import CONSTANTS, FUNCTIONS, PRIMITIVES, Primitive
 from .tape import TraceError
 
@@ -373,8 +375,6 @@ class Expression:
     def __call__(self, /, **values: Any) -> Any:
         """Evaluate on floats, arrays, traced values or torch tensors, given by variable
         name: y, or a tuple of the outputs where the text has commas at the top."""
-        from .functions import apply
-
         results: list[Any] = []
 
         def get(r: Ref) -> Any:
@@ -395,7 +395,7 @@ class Expression:
         """Whether the text gives several outputs (``x*y, x+y``)."""
         return len(self.results) > 1
 
-    @property
+    @cached_property
     def needs_arrays(self) -> bool:
         """Whether a step works on arrays only (sum, @, …): then every node is an array."""
         return any(p.value is None for p, _, _ in self.steps)
@@ -587,8 +587,6 @@ class _Builder:
         or refused where it would make an array."""
         if p.value is not None:
             return p.value(*refs)
-        from .functions import apply
-
         try:
             value = apply(p, *refs, parameters=self.parameters(node))
         except ValueError as e:

@@ -375,7 +375,9 @@ def _sum_vjp(g: Any, k: int, xs: list[Any], out: Any, axis: int | None) -> Any:
 
 
 def _mean_vjp(g: Any, k: int, xs: list[Any], out: Any, axis: int | None) -> Any:
-    return _sum_vjp(g, k, xs, out, axis) / _count(xs[0], axis)
+    """Each element of x received g/n: divide the adjoint (one number per mean), then
+    broadcast it back."""
+    return _sum_vjp(g / _count(xs[0], axis), k, xs, out, axis)
 
 
 def _count(x: Any, axis: int | None) -> int:

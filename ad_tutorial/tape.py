@@ -79,7 +79,7 @@ class _Tape(Nodes):
             if x.tape is not self:
                 raise TraceError("a traced value from another trace was used")
             return x.index, x.value
-        if not isinstance(x, numbers.Real):
+        if not is_number(x):
             raise TraceError(f"{op.name} cannot mix a traced float with "
                              f"{type(x).__name__}: trace with array inputs for arrays")
         return self.constant(float(x))
@@ -123,7 +123,7 @@ class _ArrayTape(_Tape):
             return x.index, x.value
         if type(x) is Traced:
             raise TraceError(f"{op.name} cannot mix a traced float with a traced array")
-        if isinstance(x, numbers.Real):
+        if is_number(x):
             return self.constant(float(x))
         return self.constant(as_array(x, "a constant"))
 
@@ -139,6 +139,12 @@ class _FinishedTape(_Tape):
                          "do all the work inside the function being traced")
 
     operand = append
+
+
+def is_number(x: Any) -> bool:
+    """Whether x is a real number: a float or an int at once, else as numbers.Real (an
+    abstract class, slower to ask) says."""
+    return type(x) is float or type(x) is int or isinstance(x, numbers.Real)
 
 
 def as_array(x: Any, what: str) -> Any:
@@ -195,14 +201,19 @@ def _array_recorder(op: Primitive) -> Callable[..., Any]:
             if type(x) is TracedArray:
                 tape = x.tape
                 break
-        slots, values = zip(*[tape.operand(x, op) for x in xs])
+        slots, values = [], []
+        for x in xs:                # mostly traced arrays of this tape: their slot and value
+            slot, value = (x.index, x.value) if type(x) is TracedArray and x.tape is tape \
+                else tape.operand(x, op)
+            slots.append(slot)
+            values.append(value)
         try:
             if check:
-                check(*[np.shape(v) for v in values], *parameters)
+                check(*map(np.shape, values), *parameters)
             out, partials = evaluate_node(op, values, parameters, True, slots[-1] < 0)
         except (ValueError, IndexError, TypeError) as e:
             raise TraceError(mismatch(op, values, parameters, e)) from None
-        return tape.append(op, slots, out, partials, parameters)
+        return tape.append(op, tuple(slots), out, partials, parameters)
     record.__name__ = record.__qualname__ = f"record_array_{op.name}"
     return record
 
@@ -215,17 +226,17 @@ def evaluate_node(op: Primitive, xs: tuple[Any, ...] | list[Any], parameters: tu
     if not arrays:
         out = (by_number.value if by_number else op.value)(*xs)
         return out, (by_number.partials if by_number else op.partials)(*xs, out)
-    out = (by_number.array if by_number else op.array)(*xs, *parameters)
+    value, partials = (by_number.array, by_number.partials) if by_number else \
+        (op.array, op.array_partials)             # no partials: the primitive has a VJP rule
+    out = value(*xs, *parameters)
     if type(out) is not np.ndarray:             # a number: numpy's result on 0-d arrays
         out = np.asarray(out, dtype=np.float64)
     if out.size == 0:
         raise ValueError("the result would have no elements")
-    if not op.elementwise:
-        return out, ()
-    return out, (by_number.partials if by_number else op.array_partials)(*xs, out)
+    return out, partials(*xs, out) if partials else ()
 
 
-def mismatch(op: Primitive, values: tuple[Any, ...], parameters: tuple[Any, ...],
+def mismatch(op: Primitive, values: list[Any], parameters: tuple[Any, ...],
              error: Exception) -> str:
     """One line naming the operation and the shapes that do not fit."""
     shapes = " and ".join(str(np.shape(v)) for v in values)

@@ -46,7 +46,7 @@ from .primitives import Primitive
 from .results import Shown, plain
 from .reverse import Adjoint, adjoint_sweep
 from .tape import (Nodes, TraceError, Traced, TracedArray, _ArrayTape, _FinishedTape, _Tape,
-                   as_array, evaluate_node)
+                   as_array, evaluate_node, is_number)
 
 if TYPE_CHECKING:
     from .second import SecondAdjoint
@@ -398,7 +398,7 @@ def _tape(names: tuple[str, ...], raw: list[Any], arrays: bool = False) -> _Tape
     else:
         if not arrays:
             return _Tape(raw)                       # the usual case, quickly
-    arrays = arrays or not all(isinstance(x, numbers.Real) for x in raw)
+    arrays = arrays or not all(map(is_number, raw))
     if not arrays:
         return _Tape([_input(name, x, False) for name, x in zip(names, raw)])
     return _ArrayTape([_input(name, x, True) for name, x in zip(names, raw)])
@@ -408,10 +408,11 @@ def _input(name: str, x: Any, arrays: bool) -> Any:
     """An input value: a float, or a float64 array."""
     if type(x) is float:
         return np.array(x) if arrays else x
-    if isinstance(x, numbers.Real) and not arrays:
+    number = is_number(x)
+    if number and not arrays:
         return float(x)
-    if isinstance(x, (str, bytes)) or not (isinstance(x, numbers.Real) or
-                                           hasattr(x, "__len__") or hasattr(x, "shape")):
+    if not number and (isinstance(x, (str, bytes)) or
+                       not (hasattr(x, "__len__") or hasattr(x, "shape"))):
         raise TraceError(f"input {name} must be a number or an array, not "
                          f"{type(x).__name__}")
     return as_array(x, f"input {name}")
@@ -449,7 +450,7 @@ def _finish(tape: _Tape, inputs: tuple[str, ...], y: Any,
         n, args = len(tape.ops), tape.args
         for i in tape.constant_users:               # a node with two constants comes twice
             if i < n and min(args[i]) < 0:
-                args[i] = tuple(j if j >= 0 else n + ~j for j in args[i])
+                args[i] = tuple([j if j >= 0 else n + ~j for j in args[i]])
         tape.values += tape.constants
     arrays = type(tape) is _ArrayTape
     tape.__class__ = _FinishedTape                  # the trace owns these lists now
