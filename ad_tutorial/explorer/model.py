@@ -208,19 +208,28 @@ def _adjoint_steps(adjoint: Adjoint, rows: list[Row],
     """One step per contribution v̄_j += v̄_i ∂v_i/∂v_j, then the gradient. Node v_j shows
     its adjoint as it grows, contribution by contribution."""
     t = adjoint.trace
+    edges = [(s.node, s.source, s.adjoint) for s in adjoint.steps()]
+    return (_edge_steps(t, "adjoint", edges, [_say(row) for row in rows])
+            + [_inputs_step(t, "adjoint", gradient, adjoint.gradient)])
+
+
+def _edge_steps(t: Trace, phase: str, edges: list[tuple[int, int, Any]],
+                said: list[str]) -> list[dict[str, Any]]:
+    """A step per edge v_i → v_j of a sweep on the adjoint graph, given as (j, i, v_j's
+    running value; i = −1 for the seed), lighting the edge and v_i, and writing the value
+    on v_j's line of `phase`."""
     seen: Counter[tuple[int, int]] = Counter()
     steps = []
-    for r, (s, row) in enumerate(zip(adjoint.steps(), rows)):
-        edges, sources = [], []
-        if s.source >= 0:
-            edges = [edge_id(ADJOINT, t.name(s.source), t.name(s.node), seen[s.source, s.node])]
-            sources = [node_id(ADJOINT, t.name(s.source))]
-            seen[s.source, s.node] += 1
-        steps.append(_step("adjoint", [f"adjoint-0-{r}"], _say(row), json_value(s.adjoint),
-                           [node_id(ADJOINT, t.name(s.node))], edges, sources,
-                           labels={line_id(ADJOINT, "adjoint", t.name(s.node)):
-                                   _number(s.adjoint)}))
-    return steps + [_inputs_step(t, "adjoint", gradient, adjoint.gradient)]
+    for r, ((node, source, value), say) in enumerate(zip(edges, said)):
+        lit, sources = [], []
+        if source >= 0:
+            lit = [edge_id(ADJOINT, t.name(source), t.name(node), seen[source, node])]
+            sources = [node_id(ADJOINT, t.name(source))]
+            seen[source, node] += 1
+        steps.append(_step(phase, [f"{phase}-0-{r}"], say, json_value(value),
+                           [node_id(ADJOINT, t.name(node))], lit, sources,
+                           labels={line_id(ADJOINT, phase, t.name(node)): _number(value)}))
+    return steps
 
 
 def _without_formulas(rows: list[Row]) -> list[Row]:
@@ -235,21 +244,12 @@ def _second_steps(second: SecondAdjoint, rows: list[Row],
     """One step per contribution v̄˙_j += v̄˙_i ∂v_i/∂v_j + v̄_i Σ_k ∂²v_i/∂v_j∂v_k v̇_k, along
     the same edges as the adjoint sweep, then H·ẋ. Node v_j shows its v̄˙ as it grows."""
     t = second.trace
-    seen: Counter[tuple[int, int]] = Counter()
-    steps = []
-    for r, (s, row) in enumerate(zip(second.steps(), rows)):
-        edges, sources = [], []
-        if s.source >= 0:
-            edges = [edge_id(ADJOINT, t.name(s.source), t.name(s.node), seen[s.source, s.node])]
-            sources = [node_id(ADJOINT, t.name(s.source))]
-            seen[s.source, s.node] += 1
-        # said with its numbers (the table's current row writes the rule beside them)
-        said = _say(row if isinstance(row[1], Shape) or not row[2] else (row[0], *row[2:]))
-        steps.append(_step("second", [f"second-0-{r}"], said,
-                           json_value(s.second_adjoint), [node_id(ADJOINT, t.name(s.node))],
-                           edges, sources, labels={line_id(ADJOINT, "second", t.name(s.node)):
-                                                   _number(s.second_adjoint)}))
-    return steps + [_inputs_step(t, "second", hvp, second.hvp)]
+    edges = [(s.node, s.source, s.second_adjoint) for s in second.steps()]
+    # said with its numbers (the table's current row writes the rule beside them)
+    said = [_say(row if isinstance(row[1], Shape) or not row[2] else (row[0], *row[2:]))
+            for row in rows]
+    return (_edge_steps(t, "second", edges, said)
+            + [_inputs_step(t, "second", hvp, second.hvp)])
 
 
 def _inputs_step(t: Trace, phase: str, rows: list[Row], values: dict[str, Any]
