@@ -72,8 +72,10 @@ def tangents(trace: Trace, seeds: list[Any]) -> list[Any]:
             dots[i] = dots[a[0]] * d[0]
         elif a[0] >= n:                         # a constant first
             dots[i] = dots[a[1]] * d[1]
-        else:
-            dots[i] = dots[a[0]] * d[0] + dots[a[1]] * d[1]
+        else:                                   # (a partial of exactly 1, as +'s, passes
+            p, q = d                            # a tangent on as it is: v̇ · 1 is v̇)
+            dots[i] = (dots[a[0]] if p == 1.0 else dots[a[0]] * p) + \
+                (dots[a[1]] if q == 1.0 else dots[a[1]] * q)
     del dots[n:]
     return dots
 
