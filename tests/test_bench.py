@@ -20,9 +20,10 @@ import torch
 import ad_tutorial as adt
 from ad_tutorial import network as network_model
 from ad_tutorial.bench import arrays, gradient, jacobian, network, rendering, startup, traces
-from ad_tutorial.bench.core import Runner
+from ad_tutorial.bench.core import Goal, Runner, Section, yardstick_why
 from ad_tutorial.bench.suite import BENCHMARKS
 from ad_tutorial.bench.report import _number, as_json
+from ad_tutorial.bench.report import text as report_text
 from ad_tutorial.plots import plot_jacobian_cost
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -105,6 +106,44 @@ def test_gradient_table_ratios_and_goals_come_from_the_medians(gradient_section)
     assert gradient_goal.met == (gradient_goal.value >= 10)
     assert math.isclose(directional_goal.value,
                         rows["torch.autograd.forward_ad"].median / tangent.median)
+    for goal, theirs, ours, sweep in (
+            (gradient_goal, fastest_autograd, adjoint, "adjoint"),
+            (directional_goal, rows["torch.autograd.forward_ad"].median, tangent, "tangent")):
+        bare = rows[f"bare tape (yardstick): record + {sweep} sweep"].median
+        assert_why_measures(goal, theirs, ours.median, bare)
+
+
+def assert_why_measures(goal, theirs: float, ours: float, bare: float) -> None:
+    """A goal's why states the ratios of the medians it comes from, bare tape included."""
+    room = theirs / bare
+    assert f"{room:.3g}× faster" in goal.why
+    if room >= goal.target:
+        assert f"the engine takes {ours / bare:.3g}× the bare tape's time" in goal.why
+        assert f"allows at most {room / goal.target:.3g}×" in goal.why
+    else:
+        assert "out of reach" in goal.why
+
+
+@pytest.mark.parametrize("theirs, ours, bare, expected", [
+    # torch 30 µs, the engine 20 µs, the bare tape 5 µs: 6× room, 4× bookkeeping, 2× allowed
+    (30e-6, 20e-6, 5e-6, ["6× faster than torch (5 µs)", "takes 4× the bare tape's time",
+                          "where 3× allows at most 2×", "bookkeeping"]),
+    # the bare tape itself only 2× faster than torch: no engine could reach 3×
+    (10e-6, 8e-6, 5e-6, ["only 2× faster than torch", "out of reach"]),
+])
+def test_why_a_goal_is_missed_is_measured_against_the_bare_tape(theirs, ours, bare, expected):
+    why = yardstick_why(3.0, theirs, ours, bare, bare_name="the bare tape", their_name="torch")
+    for part in expected:
+        assert part in why, why
+
+
+def test_the_report_says_why_under_a_missed_goal_only():
+    goals = [Goal("fast", 2.0, 3.0, at_most=False, why="the bookkeeping"),
+             Goal("small", 1.0, 3.0, at_most=True, why="nothing is missing")]
+    lines = report_text([Section("s", "S", goals=goals)]).splitlines()
+    missed = lines.index("   goal MISSED fast: 2.00 (goal ≥ 3.00)")
+    assert lines[missed + 1].split() == ["why:", "the", "bookkeeping"]
+    assert not any("nothing is missing" in line for line in lines)
 
 
 # --- 2. big random traces -------------------------------------------------------------
@@ -193,7 +232,7 @@ def test_cells_45_and_46_give_the_tutorials_gradients_every_way(arrays_section):
     for cell, gradient in expected.items():
         got = arrays_section.data[cell]["gradients"]
         assert set(got) == {"hand-written, function", "hand-written, expression",
-                            "torch: y.backward()"}
+                            "torch: y.backward()", arrays.BARE}
         for values in got.values():
             assert all(math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-15)
                        for a, b in zip(values, gradient, strict=True))
@@ -208,8 +247,10 @@ def test_arrays_goals_come_from_the_medians(arrays_section):
         torch_time = rows[f"{cell}: torch: y.backward()"].median
         for form in ("function", "expression"):
             goal = goals[f"{cell}: torch backward() / hand-written ({form})"]
-            assert math.isclose(goal.value, torch_time / rows[f"{cell}: hand-written, {form}"].median)
+            ours = rows[f"{cell}: hand-written, {form}"].median
+            assert math.isclose(goal.value, torch_time / ours)
             assert goal.met == (goal.value >= arrays.CELL_GOAL)
+            assert_why_measures(goal, torch_time, ours, rows[f"{cell}: {arrays.BARE}"].median)
     n = arrays.QUICK_SIZE
     jacobian_goal = goals[f"Jacobian, n = {n}: hand-written reverse / torch.func.jacrev"]
     assert math.isclose(jacobian_goal.value,

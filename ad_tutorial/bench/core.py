@@ -37,10 +37,24 @@ class Goal:
     value: float
     target: float
     at_most: bool          # the goal is value ≤ target (else value ≥ target)
+    why: str = ""          # what the measurements say about a missed goal's cause
 
     @property
     def met(self) -> bool:
         return self.value <= self.target if self.at_most else self.value >= self.target
+
+
+def yardstick_why(target: float, theirs: float, ours: float, bare: float, *, bare_name: str,
+                  their_name: str) -> str:
+    """Why a goal 'theirs / ours ≥ target' is missed, measured against a bare tape that
+    does the same arithmetic with none of the engine's bookkeeping (times are medians)."""
+    room = theirs / bare
+    if room < target:
+        return (f"even {bare_name}, with no bookkeeping at all, is only {room:.3g}× faster "
+                f"than {their_name}: the goal is out of reach of this arithmetic")
+    return (f"{bare_name} is {room:.3g}× faster than {their_name} ({bare * 1e6:.3g} µs); "
+            f"the engine takes {ours / bare:.3g}× the bare tape's time, where {target:g}× "
+            f"allows at most {room / target:.3g}×: the gap is the engine's bookkeeping")
 
 
 @dataclass

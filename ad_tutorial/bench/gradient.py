@@ -15,10 +15,11 @@ from typing import Callable
 import ad_tutorial as adt
 
 from . import bare_tape
-from .core import Goal, Runner, Section, row
+from .core import Goal, Runner, Section, row, yardstick_why
 
 AT = (2.0, 5.0)
 DIRECTION = (1.0, 0.0)        # ẋ: the derivative along x1, as in the tutorial
+GRADIENT_GOAL, DIRECTIONAL_GOAL = 10.0, 8.0     # torch's time / the engine's
 
 
 def seed(x1, x2):
@@ -131,12 +132,20 @@ def run(runner: Runner) -> Section:
         section.rows.append(row(label, samples, ratio=median[label] / median[reference[label]]))
 
     autograd = min(median["torch.autograd: backward()"], median["torch.autograd.grad"])
+    adjoint, tangent = (median["hand-written: trace + adjoint sweep"],
+                        median["hand-written: trace + tangent sweep"])
+    bare_adjoint, bare_tangent = (median[f"bare tape (yardstick): record + {sweep} sweep"]
+                                  for sweep in ("adjoint", "tangent"))
     section.goals = [
-        Goal("gradient: torch.autograd / hand-written adjoint",
-             autograd / median["hand-written: trace + adjoint sweep"], 10.0, at_most=False),
+        Goal("gradient: torch.autograd / hand-written adjoint", autograd / adjoint,
+             GRADIENT_GOAL, at_most=False,
+             why=yardstick_why(GRADIENT_GOAL, autograd, adjoint, bare_adjoint,
+                               bare_name="the bare tape", their_name="torch.autograd")),
         Goal("directional derivative: forward_ad / hand-written tangent",
-             median["torch.autograd.forward_ad"] / median["hand-written: trace + tangent sweep"],
-             8.0, at_most=False),
+             median["torch.autograd.forward_ad"] / tangent, DIRECTIONAL_GOAL, at_most=False,
+             why=yardstick_why(DIRECTIONAL_GOAL, median["torch.autograd.forward_ad"], tangent,
+                               bare_tangent, bare_name="the bare tape",
+                               their_name="forward_ad")),
         Goal("gradient: inputs by keyword / by position",
              median["hand-written: the same, inputs by keyword"]
              / median["hand-written: trace + adjoint sweep"], 1.1, at_most=True),

@@ -38,6 +38,8 @@ def text(sections: list[Section]) -> str:
         for g in s.goals:
             lines.append(f"   goal {'met   ' if g.met else 'MISSED'} {g.text}: {_number(g.value)}"
                          f" (goal {'≤' if g.at_most else '≥'} {_number(g.target)})")
+            if g.why and not g.met:
+                lines.append(f"          why: {g.why}")
         lines.extend(f"   note: {note}" for note in s.notes)
         lines.append("")
     return "\n".join(lines)
