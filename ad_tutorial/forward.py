@@ -54,15 +54,21 @@ def tangent_sweep(trace: Trace, direction: dict[str, Any]) -> Tangent:
     return Tangent(trace, direction, [t[0] for t in batch])
 
 
-def tangents(trace: Trace, seeds: list[Any]) -> list[Any]:
+def tangents(trace: Trace, seeds: list[Any], only_outputs: bool = False) -> list[Any]:
     """The tangent sweep over a trace of floats: v̇_i = Σ_j ∂v_i/∂v_j · v̇_j for i = 1 … k,
-    from v̇ of the inputs = the seeds (floats; or vectors, one element per direction)."""
+    from v̇ of the inputs = the seeds (floats; or vectors, one element per direction).
+
+    With `only_outputs` (vector mode wants ẏ alone) a node's tangent is dropped (None)
+    once its last user has read it: a sweep of long vectors then holds only the tangents
+    still needed, not one per node.
+    """
     nodes = trace.computed
     ops, args, values, partials = nodes.ops, nodes.args, nodes.values, nodes.partials
     n = len(ops)
     # Constants have no tangent at all (None): their terms are left out, not added as 0,
     # which would turn a −0 into +0, as torch does not.
     dots = [*seeds, *[0.0] * (n - len(seeds)), *[None] * (len(values) - n)]
+    users = _users(trace) if only_outputs else None
     for i in range(len(seeds), n):
         a, d = args[i], partials[i]
         if ops[i].tangent is not None:          # torch's own formula (see the primitive)
@@ -76,8 +82,24 @@ def tangents(trace: Trace, seeds: list[Any]) -> list[Any]:
             p, q = d                            # a tangent on as it is: v̇ · 1 is v̇)
             dots[i] = (dots[a[0]] if p == 1.0 else dots[a[0]] * p) + \
                 (dots[a[1]] if q == 1.0 else dots[a[1]] * q)
+        if users is not None:
+            for j in a:
+                users[j] -= 1
+                if not users[j]:
+                    dots[j] = None
     del dots[n:]
     return dots
+
+
+def _users(trace: Trace) -> list[int]:
+    """For every slot, how many nodes read it; one more for an output, which stays."""
+    users = [0] * len(trace.computed.values)
+    for a in trace.computed.args:
+        for j in a:
+            users[j] += 1
+    for r in trace.results:
+        users[r] += 1
+    return users
 
 
 def array_tangents(trace: Trace, seeds: list[Any]) -> list[Any]:

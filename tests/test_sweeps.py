@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import ad_tutorial as adt
+from ad_tutorial.forward import tangents
 from ad_tutorial.torch_bridge import agree, magnitudes
 
 from .strategies import edge_points, expressions, used, well_conditioned_points
@@ -119,3 +121,20 @@ def test_what_f_computes_and_ignores_changes_nothing(text, ignored, point):
         assert same(gradient[x], plain.reverse().gradient.get(x, 0.0))
         if x in plain.inputs:
             assert same(t.forward(**{x: 1.0}).derivative, plain.forward(**{x: 1.0}).derivative)
+
+
+@given(expressions(), st.one_of(well_conditioned_points(), edge_points()))
+def test_vector_mode_gives_the_tangent_sweeps_columns_to_the_last_bit(text, point):
+    """One sweep carrying every direction (which passes a tangent through a partial of 1
+    untouched, and drops the tangents no node needs any more) is n single sweeps at once."""
+    t = adt.trace(text, **used(point, text))
+    columns = [t.forward(**{x: 1.0}).derivative for x in t.inputs]
+    assert all(map(same, t.jacobian("forward")[0].tolist(), columns))
+
+
+def test_vector_mode_keeps_only_the_tangents_still_needed():
+    t = adt.trace(SEED_TEXT, x1=2.0, x2=5.0)
+    seeds = [np.array([1.0, 0.0]), np.array([0.0, 1.0])]
+    dots = tangents(t, seeds, only_outputs=True)
+    assert [d is None for d in dots] == [i != t.result for i in range(len(dots))]
+    assert dots[t.result].tolist() == [v.tolist() for v in tangents(t, seeds)][t.result]
