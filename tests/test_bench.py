@@ -208,6 +208,14 @@ def test_jacobian_benchmark_data_and_plot(quick, tmp_path):
     assert goal.text.startswith(f"f: Rⁿ → R, n = {jacobian.QUICK_SIZES[-1]}:")
     assert math.isclose(goal.value, f["tangent sweeps"][-1] / f["vector mode"][-1])
     assert goal.met == (goal.value >= jacobian.VECTOR_GOAL)
+    n = jacobian.QUICK_SIZES[-1]
+    nodes = 4 * n - 1            # per k: k·x_k and its sin, and a sum of n terms; n inputs
+    recording = next(r for r in section.rows if r.label.endswith("recording the trace"))
+    vector = f["vector mode"][-1] * 1e3
+    assert recording.label == f"f: Rⁿ → R, n = {n}: recording the trace"
+    for part in (f"vector mode's {vector:.3g} ms", f"takes {recording.median:.3g}",
+                 f"{nodes:,} numpy operations", f"the other {vector - recording.median:.3g}"):
+        assert part in goal.why, part
     first, second = tmp_path / "a.svg", tmp_path / "b.svg"
     jacobian.save_jacobian_cost(section.data, first)
     jacobian.save_jacobian_cost(section.data, second)
@@ -288,6 +296,15 @@ def test_network_steps_start_from_torchs_loss_and_the_goal_is_their_ratio(quick)
     assert math.isclose(goal.value, rows["torch: one step"].median
                         / rows["hand-written: one step"].median)
     assert goal.met == (goal.value >= network.GOAL)
+    torch_forward = rows["torch: forward (build the graph)"].median
+    for label, median in (("hand-written forward", rows["hand-written: forward (record the "
+                                                         "trace)"].median),
+                          ("against torch's", torch_forward),
+                          ("adjoint sweep and gradient",
+                           rows["hand-written: adjoint sweep and gradient"].median),
+                          ("backward()", rows["torch: forward and backward()"].median
+                           - torch_forward)):
+        assert f"{median:.3g}" in goal.why.split(label, 1)[1].split(",")[0], label     # µs
 
 
 def test_network_steps_train_as_the_lesson_does():
@@ -344,6 +361,11 @@ def test_figures_benchmark_runs(quick):
     check_rows(section)
     assert section.data["files"]["plain"] == 14
     assert section.data["files"]["ours"] > 14
+    (goal,) = section.goals
+    ours, plain = section.rows
+    for what, files, best in (("ours", section.data["files"]["ours"], ours.low),
+                              ("plain", section.data["files"]["plain"], plain.low)):
+        assert f"{files} files" in goal.why and f"{best / files:.3g} s" in goal.why, what
 
 
 # --- the command --------------------------------------------------------------------------

@@ -33,7 +33,12 @@ def run(runner: Runner) -> Section:
                             min(ours) / min(plain)))
     section.rows.append(row(f"plain script, the tutorial's way ({files['plain']} files)",
                             plain, "s", 1.0, 1.0))
+    per_file = {name: min(times) / files[name] for name, times in (("ours", ours),
+                                                                   ("plain", plain))}
     section.goals.append(Goal("all figures / plain script (best runs)", min(ours) / min(plain),
-                              1.5, at_most=True))
+                              1.5, at_most=True,
+                              why=f"ad-tutorial figures writes {files['ours']} files and the script "
+                                  f"{files['plain']} files: {per_file['ours']:.3g} s a file against "
+                                  f"{per_file['plain']:.3g} s"))
     section.data = {"files": files}
     return section
