@@ -4,7 +4,8 @@ A benchmark times each contender in the same process, several times over, and
 reports the median with the fastest and slowest repeat. In-process timings count
 this process's CPU time (time.process_time), so other jobs on a shared machine do
 not count against whoever happened to run while they did; what is left shows up
-as spread. Timings are reported, never asserted: goals are printed as met or missed.
+as spread. Timings are reported, never asserted: goals are printed as met or missed,
+a missed one with its cause as the measurements show it.
 """
 
 from __future__ import annotations
