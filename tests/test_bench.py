@@ -237,13 +237,13 @@ def test_cells_45_and_46_give_the_tutorials_gradients_every_way(arrays_section):
     (torch.mean(torch.log(x**2 + 1) + 5 * x)).backward()
     expected = {"cell 45": [0.0, 2.0, 4.0, 6.0, 8.0], "cell 46": x.grad.tolist()}
     assert expected["cell 46"][:3] == pytest.approx([1.0, 1.2, 1.16], rel=1e-12)
-    for cell, on_paper in expected.items():
+    for cell, expected_gradient in expected.items():
         got = arrays_section.data[cell]["gradients"]
         assert set(got) == {"hand-written, function", "hand-written, expression",
                             "torch: y.backward()", arrays.BARE}
         for values in got.values():
             assert all(math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-15)
-                       for a, b in zip(values, on_paper, strict=True))
+                       for a, b in zip(values, expected_gradient, strict=True))
 
 
 def test_arrays_goals_come_from_the_medians(arrays_section):
