@@ -102,13 +102,15 @@ def _users(trace: Trace) -> list[int]:
     return users
 
 
-def array_tangents(trace: Trace, seeds: list[Any]) -> list[Any]:
+def array_tangents(trace: Trace, seeds: list[Any], only_outputs: bool = False) -> list[Any]:
     """The tangent sweep over a trace of arrays, each tangent of shape (k, *node's shape):
-    from the seeds of the inputs, each node's JVP in trace order."""
+    from the seeds of the inputs, each node's JVP in trace order (with `only_outputs`,
+    dropping each tangent after its last use, as :func:`tangents` does)."""
     nodes = trace.computed
     ops, args, values = nodes.ops, nodes.args, nodes.values
     n = len(ops)
     dots: list[Any] = [*seeds, *[None] * (n - len(seeds))]
+    users = _users(trace) if only_outputs else None
     with np.errstate(all="ignore"):
         for i in range(len(seeds), n):
             op, out = ops[i], values[i]
@@ -123,4 +125,10 @@ def array_tangents(trace: Trace, seeds: list[Any]) -> list[Any]:
                          if t is not None]
                 t = terms[0] if len(terms) == 1 else terms[0] + terms[1]
             dots[i] = along(t, out.shape)
+            if users is not None:
+                for j in args[i]:
+                    if j < n:
+                        users[j] -= 1
+                        if not users[j]:
+                            dots[j] = None
     return dots

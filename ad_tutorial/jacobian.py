@@ -41,8 +41,7 @@ def _jacobian(trace: Trace, mode: str) -> Any:
     y_sizes = [np.size(values[r]) for r in trace.results]
     if mode == "forward":
         seeds = _identity_blocks(trace, range(len(trace.inputs)), x_sizes)
-        dots = array_tangents(trace, seeds) if trace.arrays else \
-            tangents(trace, seeds, only_outputs=True)
+        dots = (array_tangents if trace.arrays else tangents)(trace, seeds, only_outputs=True)
         rows = [_flat(dots[r], sum(x_sizes), size) for r, size in zip(trace.results, y_sizes)]
         return np.concatenate(rows, axis=1).T
     seeds = _identity_blocks(trace, trace.results, y_sizes)

@@ -9,7 +9,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import ad_tutorial as adt
-from ad_tutorial.forward import tangents
+from ad_tutorial.forward import array_tangents, tangents
 from ad_tutorial.torch_bridge import agree, magnitudes
 
 from .strategies import edge_points, expressions, used, well_conditioned_points
@@ -133,8 +133,14 @@ def test_vector_mode_gives_the_tangent_sweeps_columns_to_the_last_bit(text, poin
 
 
 def test_vector_mode_keeps_only_the_tangents_still_needed():
-    t = adt.trace(SEED_TEXT, x1=2.0, x2=5.0)
-    seeds = [np.array([1.0, 0.0]), np.array([0.0, 1.0])]
-    dots = tangents(t, seeds, only_outputs=True)
-    assert [d is None for d in dots] == [i != t.result for i in range(len(dots))]
-    assert dots[t.result].tolist() == [v.tolist() for v in tangents(t, seeds)][t.result]
+    """On floats and on arrays, with one output or several: every other tangent is dropped
+    once read, and the outputs' are the ones a full sweep gives."""
+    scalar = adt.trace(SEED_TEXT, x1=2.0, x2=5.0)
+    arrays = adt.trace(lambda x, y: (adt.sum(x * y), x + y), x=[1.0, 2.0], y=[3.0, 4.0])
+    eye = np.eye(4)
+    for t, sweep, seeds in ((scalar, tangents, [np.array([1.0, 0.0]), np.array([0.0, 1.0])]),
+                            (arrays, array_tangents, [eye[:, :2], eye[:, 2:]])):
+        dots, full = sweep(t, seeds, only_outputs=True), sweep(t, seeds)
+        assert [d is None for d in dots] == [i not in t.results for i in range(len(dots))]
+        for r in t.results:
+            np.testing.assert_array_equal(dots[r], full[r])
