@@ -83,10 +83,7 @@ def tangents(trace: Trace, seeds: list[Any], only_outputs: bool = False) -> list
             dots[i] = (dots[a[0]] if p == 1.0 else dots[a[0]] * p) + \
                 (dots[a[1]] if q == 1.0 else dots[a[1]] * q)
         if users is not None:
-            for j in a:
-                users[j] -= 1
-                if not users[j]:
-                    dots[j] = None
+            _forget(dots, users, a)
     del dots[n:]
     return dots
 
@@ -100,6 +97,14 @@ def _users(trace: Trace) -> list[int]:
     for r in trace.results:
         users[r] += 1
     return users
+
+
+def _forget(dots: list[Any], users: list[int], args: tuple[int, ...]) -> None:
+    """A node has read its arguments' tangents: drop those that no later node reads."""
+    for j in args:
+        users[j] -= 1
+        if not users[j] and j < len(dots):       # (an array sweep keeps no constants' slots)
+            dots[j] = None
 
 
 def array_tangents(trace: Trace, seeds: list[Any], only_outputs: bool = False) -> list[Any]:
@@ -126,9 +131,5 @@ def array_tangents(trace: Trace, seeds: list[Any], only_outputs: bool = False) -
                 t = terms[0] if len(terms) == 1 else terms[0] + terms[1]
             dots[i] = along(t, out.shape)
             if users is not None:
-                for j in args[i]:
-                    if j < n:
-                        users[j] -= 1
-                        if not users[j]:
-                            dots[j] = None
+                _forget(dots, users, args[i])
     return dots
